@@ -1,0 +1,114 @@
+"""credwatch command line. Every pipeline step runs here without Airflow,
+with the same functions the DAG calls.
+
+Errors print one line saying what is wrong and what to do, and exit non-zero.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from credwatch.weeks import parse_week, week_range
+
+
+def _weeks(args) -> list[str]:
+    weeks = list(args.week or [])
+    if getattr(args, "from_week", None) or getattr(args, "to_week", None):
+        if not (args.from_week and args.to_week):
+            raise ValueError("give both --from and --to (ISO weeks), e.g. --from 2026-W27 --to 2026-W42")
+        weeks += week_range(args.from_week, args.to_week)
+    if not weeks:
+        raise ValueError("no week given; pass --week YYYY-Www (repeatable) or --from/--to")
+    for w in weeks:
+        parse_week(w)
+    return sorted(set(weeks))
+
+
+def _add_weeks(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--week", action="append", metavar="YYYY-Www", help="ISO week to process (repeatable)")
+    p.add_argument("--from", dest="from_week", metavar="YYYY-Www", help="first week of a range")
+    p.add_argument("--to", dest="to_week", metavar="YYYY-Www", help="last week of a range (inclusive)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="credwatch",
+        description="credwatch: which credentials employers ask for, and whether they are inflating.",
+    )
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("scrape", help="crawl sources for a week into lake/raw (Scrapy subprocess per source)")
+    _add_weeks(p)
+    p.add_argument("--source", action="append", help="source name from config/sources.yml (default: all)")
+    p.add_argument("--snapshot-url", help="crawl the offline snapshot web at this URL instead of production")
+
+    p = sub.add_parser("normalize", help="raw partitions → clean postings and mentions (Polars) in lake/clean")
+    _add_weeks(p)
+
+    p = sub.add_parser("load", help="load clean partitions into the work DuckDB and rebuild those weeks' marts")
+    _add_weeks(p)
+
+    sub.add_parser("validate", help="run the Great Expectations quality gate on the work database")
+    sub.add_parser("publish", help="atomically publish the marts to warehouse/credwatch.duckdb")
+
+    p = sub.add_parser("run", help="scrape → normalize → load → validate → publish for weeks, without Airflow")
+    _add_weeks(p)
+    p.add_argument("--snapshot-url", help="crawl the offline snapshot web at this URL instead of production")
+
+    p = sub.add_parser("demo", help="run the weekly DAG through Airflow on the offline snapshot (what `make demo` does)")
+    p.add_argument("--weeks", type=int, default=None, help="number of demo weeks (default: config/pipeline.yml)")
+
+    p = sub.add_parser("serve-snapshot", help="serve the offline snapshot web on 127.0.0.1 until interrupted")
+    p.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
+
+    sub.add_parser("summary", help="print rows per published table and the top credentials of the latest week")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        return 130
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"credwatch {args.cmd}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
+    from credwatch import pipeline
+
+    if args.cmd == "scrape":
+        weeks = _weeks(args)
+        for source in args.source or pipeline.sources():
+            pipeline.scrape(source, weeks, args.snapshot_url)
+    elif args.cmd == "normalize":
+        for w in _weeks(args):
+            pipeline.normalize(w)
+    elif args.cmd == "load":
+        pipeline.load(_weeks(args))
+    elif args.cmd == "validate":
+        print(json.dumps(pipeline.validate(), indent=2))
+    elif args.cmd == "publish":
+        pipeline.publish()
+    elif args.cmd == "run":
+        pipeline.run(_weeks(args), args.snapshot_url)
+    elif args.cmd == "demo":
+        from credwatch.demo import demo, demo_weeks
+
+        return demo(demo_weeks(args.weeks))
+    elif args.cmd == "serve-snapshot":
+        from snapshot.server import main as serve
+
+        return serve(["--port", str(args.port)])
+    elif args.cmd == "summary":
+        from credwatch.demo import summary
+
+        print(summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

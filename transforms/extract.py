@@ -1,0 +1,125 @@
+"""Credential mentions: dictionary pass + rules, all Polars expressions.
+
+Dictionary pass: every registry surface form is normalised and space-padded
+(transforms.registry.normalise); each line of cleaned text is normalised the
+same way and scanned with Aho-Corasick (`str.extract_many`, overlapping), so
+only whole-word matches occur. Overlapping matches of one credential on one
+line ("CompTIA Security+" and "Security+") collapse to one mention, the
+longest surface form winning.
+
+Rules, judged per line (config/extraction.yml):
+- context: an ambiguous alias (CNA, CSM, CPA, ...) counts only when the
+  posting contains one of the alias's context words;
+- section: only mentions in demand sections count as demand;
+- perk / negation: "we pay for your PMP" or "CISSP not required" is not demand;
+- strength: or_equivalent > preferred > required, from the line and section.
+
+Output grain: one row per (posting_key, credential_id, line_no).
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from credwatch.settings import load_config
+from transforms.registry import NORMALISE_PATTERN, alias_table, load_registry
+
+MENTION_SCHEMA = {
+    "posting_key": pl.String,
+    "entity_type": pl.String,
+    "entity_id": pl.String,
+    "surface": pl.String,
+    "line_no": pl.Int64,
+    "line_start": pl.Int64,
+    "section": pl.String,
+    "strength": pl.String,
+    "counts_as_demand": pl.Boolean,
+    "rule": pl.String,
+}
+
+
+def normalised(expr: pl.Expr) -> pl.Expr:
+    """Polars twin of transforms.registry.normalise."""
+    return pl.lit(" ") + expr.str.to_lowercase().str.replace_all(NORMALISE_PATTERN, " ") + pl.lit(" ")
+
+
+def alias_frame(registry=None) -> pl.DataFrame:
+    rows = alias_table(registry or load_registry())
+    return pl.DataFrame(
+        rows, schema={"pattern": pl.String, "credential_id": pl.String, "surface": pl.String, "context_any": pl.List(pl.String)}
+    ).unique(["pattern", "credential_id"], keep="first", maintain_order=True)
+
+
+def credential_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, registry=None, rules: dict | None = None) -> pl.LazyFrame:
+    """Credential mentions of the given lines.
+
+    lines: output of transforms.clean.to_lines (posting_key, line, line_no,
+    line_start, section, is_heading). posting_text: (posting_key, text), used
+    for context rules of ambiguous aliases.
+    """
+    rules = rules or load_config("extraction")
+    aliases = alias_frame(registry)
+    patterns = aliases["pattern"].unique(maintain_order=True).to_list()
+
+    hits = (
+        lines.filter(~pl.col("is_heading"))
+        .with_columns(normalised(pl.col("line")).alias("norm"))
+        .with_columns(pl.col("norm").str.extract_many(patterns, overlapping=True, ascii_case_insensitive=False).alias("pattern"))
+        .filter(pl.col("pattern").list.len() > 0)
+        .explode("pattern")
+        .join(aliases.lazy(), on="pattern", how="inner")
+    )
+
+    # Ambiguous aliases: keep when any context word appears in the posting.
+    needs_context = hits.filter(pl.col("context_any").list.len() > 0)
+    ctx_ok = (
+        needs_context.select("posting_key", "credential_id", "line_no", "context_any")
+        .explode("context_any")
+        .join(posting_text.select("posting_key", normalised(pl.col("text")).alias("ptext")), on="posting_key")
+        .filter(pl.col("ptext").str.contains(normalised(pl.col("context_any")), literal=True))
+        .select("posting_key", "credential_id", "line_no")
+        .unique()
+        .with_columns(pl.lit(True).alias("context_ok"))
+    )
+    hits = hits.join(ctx_ok, on=["posting_key", "credential_id", "line_no"], how="left").with_columns(
+        pl.when(pl.col("context_any").list.len() == 0).then(True).otherwise(pl.col("context_ok").fill_null(False)).alias("context_ok")
+    )
+
+    line_lc = pl.col("line").str.to_lowercase()
+    demand_sections = rules["demand_sections"]
+    rule = (
+        pl.when(~pl.col("context_ok")).then(pl.lit("ambiguous_no_context"))
+        .when(pl.col("section") == "benefits").then(pl.lit("benefits_section"))
+        .when(line_lc.str.contains(rules["perk_pattern"])).then(pl.lit("perk_phrase"))
+        .when(line_lc.str.contains(rules["negation_pattern"])).then(pl.lit("negated"))
+        .when(~pl.col("section").is_in(demand_sections)).then(pl.lit("non_demand_section"))
+        .when(line_lc.str.contains(rules["or_equivalent_pattern"])).then(pl.lit("or_equivalent_phrase"))
+        .when(pl.col("section") == "preferred").then(pl.lit("preferred_section"))
+        .when(line_lc.str.contains(rules["preferred_pattern"])).then(pl.lit("preferred_phrase"))
+        .otherwise(pl.lit("dictionary"))
+    )
+    strength = (
+        pl.when(pl.col("rule") == "or_equivalent_phrase").then(pl.lit("or_equivalent"))
+        .when(pl.col("rule").is_in(["preferred_section", "preferred_phrase"])).then(pl.lit("preferred"))
+        .when(pl.col("rule") == "dictionary").then(pl.lit("required"))
+        .otherwise(pl.lit("none"))
+    )
+    # The longest surface form per (posting, credential, line) is the mention.
+    return (
+        hits.with_columns(rule.alias("rule"))
+        .with_columns(strength.alias("strength"))
+        .with_columns((pl.col("strength") != "none").alias("counts_as_demand"))
+        .sort(["posting_key", "credential_id", "line_no", pl.col("pattern").str.len_chars()], descending=[False, False, False, True])
+        .unique(["posting_key", "credential_id", "line_no"], keep="first", maintain_order=True)
+        .select(
+            "posting_key",
+            pl.lit("credential").alias("entity_type"),
+            pl.col("credential_id").alias("entity_id"),
+            pl.col("pattern").str.strip_chars().alias("surface"),
+            pl.col("line_no").cast(pl.Int64),
+            pl.col("line_start").cast(pl.Int64),
+            "section",
+            "strength",
+            "counts_as_demand",
+            "rule",
+        )
+    )

@@ -1,0 +1,134 @@
+"""Normalize one week: raw scraped items (all job sources) → clean postings
+and credential mentions, written as Parquet to lake/clean/week=<W>/.
+
+Input partitions:  lake/raw/source=<name>/week=<W>/items.jsonl  (job sources)
+Output partition:  lake/clean/week=<W>/postings.parquet   one row per posting
+                   lake/clean/week=<W>/mentions.parquet   one row per mention
+Rerunning a week replaces exactly that week's output (written aside, renamed).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from credwatch.settings import load_config, paths
+from credwatch.weeks import parse_week
+from transforms.clean import html_to_text, to_lines
+from transforms.extract import credential_mentions
+
+# Explicit schema of scrapers.items.PostingItem as stored in items.jsonl.
+RAW_POSTING_SCHEMA = {
+    "source": pl.String,
+    "source_id": pl.String,
+    "url": pl.String,
+    "title": pl.String,
+    "company": pl.String,
+    "location_raw": pl.String,
+    "remote": pl.Boolean,
+    "hybrid": pl.Boolean,
+    "description_html": pl.String,
+    "description_text": pl.String,
+    "date_posted": pl.String,
+    "valid_through": pl.String,
+    "employment_type": pl.String,
+    "salary_raw": pl.String,
+    "salary_min": pl.Float64,
+    "salary_max": pl.Float64,
+    "salary_currency": pl.String,
+    "salary_period": pl.String,
+    "language": pl.String,
+    "week": pl.String,
+    "fetched_at": pl.String,
+    "payload_sha256": pl.String,
+}
+
+
+def job_sources() -> list[str]:
+    return [s["name"] for s in load_config("sources")["sources"] if s.get("type") == "jobs"]
+
+
+def raw_item_files(week: str) -> list[Path]:
+    """items.jsonl of every job source's completed partition for the week."""
+    out = []
+    for source in job_sources():
+        part = paths().raw_partition(source, week)
+        if (part / "_SUCCESS").exists() and (part / "items.jsonl").exists() and (part / "items.jsonl").stat().st_size:
+            out.append(part / "items.jsonl")
+    return out
+
+
+def read_raw_postings(week: str) -> pl.LazyFrame:
+    files = raw_item_files(week)
+    if not files:
+        return pl.LazyFrame(schema=RAW_POSTING_SCHEMA)
+    frames = [pl.scan_ndjson(f, schema=RAW_POSTING_SCHEMA) for f in files]
+    return pl.concat(frames, how="vertical")
+
+
+def clean_postings(raw: pl.LazyFrame, week: str) -> pl.LazyFrame:
+    """Typed, cleaned postings, one row per (source, source_id) for the week.
+
+    A source can list a posting twice in one crawl (pagination overlap); the
+    copy with the smallest payload hash is kept so reruns choose the same row.
+    """
+    return (
+        raw.filter(pl.col("source_id").is_not_null() & (pl.col("source_id") != ""))
+        .with_columns(
+            (pl.col("source") + pl.lit(":") + pl.col("source_id")).alias("posting_key"),
+            pl.lit(week).alias("week"),
+            pl.coalesce(html_to_text(pl.col("description_html")), pl.col("description_text"), pl.lit("")).alias("text"),
+            pl.col("title").str.strip_chars(),
+            pl.col("company").str.strip_chars(),
+            pl.col("date_posted").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+            pl.col("valid_through").str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+        )
+        .sort(["posting_key", "payload_sha256"])
+        .unique("posting_key", keep="first", maintain_order=True)
+        .select(
+            "posting_key", "week", "source", "source_id", "url", "title", "company", "location_raw",
+            "remote", "hybrid", "date_posted", "valid_through", "employment_type",
+            "salary_raw", "salary_min", "salary_max", "salary_currency", "salary_period",
+            "language", "text", "payload_sha256",
+        )
+    )
+
+
+def normalize_week(week: str) -> dict:
+    """Normalize one week end to end; returns counts for logs and summaries."""
+    parse_week(week)
+    rules = load_config("extraction")
+    postings = clean_postings(read_raw_postings(week), week).collect()
+    lines = to_lines(postings.lazy().select("posting_key", "text"), rules)
+    mentions = (
+        credential_mentions(lines, postings.lazy().select("posting_key", "text"), rules=rules)
+        .with_columns(pl.lit(week).alias("week"))
+        .sort(["posting_key", "entity_id", "line_no"])
+        .collect()
+    )
+    out = paths().clean_partition(week)
+    tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    postings.write_parquet(tmp / "postings.parquet")
+    mentions.write_parquet(tmp / "mentions.parquet")
+    counts = {
+        "week": week,
+        "postings": postings.height,
+        "mentions": mentions.height,
+        "demand_mentions": int(mentions["counts_as_demand"].sum() or 0),
+        "postings_by_source": dict(sorted(postings.group_by("source").len().iter_rows())),
+    }
+    (tmp / "counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True))
+    # Swap the finished partition into place so readers never see half a week.
+    if out.exists():
+        old = out.with_name(out.name + f".old-{os.getpid()}")
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
+    return counts
