@@ -85,7 +85,8 @@ def summary() -> str:
     try:
         lines = ["", "Published tables (rows):"]
         for (t,) in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall():
-            lines.append(f"  {t:<28} {con.execute(f'SELECT count(*) FROM \"{t}\"').fetchone()[0]:>8}")
+            n = con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            lines.append(f"  {t:<28} {n:>8}")
         weeks = con.execute("SELECT min(week), max(week), count(*) FROM dim_week").fetchone()
         lines.append(f"Weeks: {weeks[0]} .. {weeks[1]} ({weeks[2]} weeks)")
         latest = weeks[1]
