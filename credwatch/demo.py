@@ -100,7 +100,7 @@ def summary() -> str:
         for name, share, n, active in rows:
             lines.append(f"  {share:6.1%}  {name}  ({n}/{active} postings)")
         lines.append(f"DuckDB file: {db}")
-        lines.append(f"Query it read-only:  duckdb -readonly {db}   or   credwatch query \"SELECT ...\"")
+        lines.append(f"Query it read-only:  duckdb -readonly {db}   or in Python: duckdb.connect(path, read_only=True)")
         return "\n".join(lines)
     finally:
         con.close()
