@@ -1,17 +1,26 @@
-"""Publish: copy the published tables from the work database into a new file
-and rename it over warehouse/credwatch.duckdb.
+"""Publish: copy the published tables from the work database into a new file,
+export them as Parquet, and swap both into place.
 
-Analysts hold read-only connections to the published file. os.replace swaps
-the directory entry atomically: a reader that opened the old file keeps
+Analysts hold read-only connections to warehouse/credwatch.duckdb. os.replace
+swaps the directory entry atomically: a reader that opened the old file keeps
 reading it (its inode lives until closed); a reader that opens after the swap
 sees the new one. Nobody ever sees half a refresh, and the writer never waits
 for readers because it never opens the published file for writing.
+
+If anything fails before the swap (a full disk, a kill -9), the temporary
+file is left behind or removed and the published database is untouched; the
+next publish removes stale temporaries.
+
+Parquet exports (for BI tools) go to warehouse/exports/<table>/week=<W>/ for
+tables with a `week` column and warehouse/exports/<table>.parquet otherwise;
+they are written to a fresh folder and swapped in the same way.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -21,7 +30,11 @@ from warehouse.lock import writer_lock
 from warehouse.models import published_tables, run_sql
 
 
-def _fsync_dir(path: Path) -> None:
+class PublishFailed(RuntimeError):
+    pass
+
+
+def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -38,42 +51,98 @@ def table_checksum(con, table: str, key: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
-def publish() -> dict:
+def _remove_stale(target: Path) -> None:
+    """Temporaries of publishes that died (their pid is gone)."""
+    for tmp in list(target.parent.glob(f".{target.name}.tmp-*")) + list(target.parent.glob(".exports.tmp-*")):
+        pid = tmp.name.rsplit("-", 1)[-1].split(".")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            if tmp.is_dir():
+                shutil.rmtree(tmp, ignore_errors=True)
+            else:
+                tmp.unlink(missing_ok=True)
+
+
+def _build(tmp: Path, work_db: Path) -> dict:
+    manifest: dict = {"tables": {}}
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(f"ATTACH '{work_db}' AS work (READ_ONLY)")
+        for t in published_tables():
+            run_sql(con, t.ddl)
+            order = ", ".join(f'"{k}"' for k in t.key)
+            con.execute(f'INSERT INTO "{t.name}" SELECT * FROM work."{t.name}" ORDER BY {order}')
+            manifest["tables"][t.name] = {
+                "rows": con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0],
+                "checksum": table_checksum(con, t.name, t.key),
+                "grain": t.grain,
+                "key": list(t.key),
+            }
+        manifest["weeks"] = [r[0] for r in con.execute("SELECT week FROM dim_week ORDER BY week").fetchall()]
+        con.execute("DETACH work")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return manifest
+
+
+def _export(db: Path, out: Path) -> None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out.mkdir(parents=True)
+        for t in published_tables():
+            cols = [r[0] for r in con.execute(f"DESCRIBE \"{t.name}\"").fetchall()]
+            order = ", ".join(f'"{k}"' for k in t.key)
+            if "week" in cols:
+                con.execute(
+                    f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / t.name}' "
+                    f"(FORMAT parquet, PARTITION_BY (week))"
+                )
+            else:
+                con.execute(f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / (t.name + '.parquet')}' (FORMAT parquet)")
+    finally:
+        con.close()
+
+
+def publish(export_parquet: bool = True) -> dict:
     """Build the published database aside and swap it in. Returns a manifest
-    (tables, rows, checksums, weeks) also written next to the database."""
+    (tables, rows, checksums, weeks) also written next to the database.
+
+    Raises PublishFailed naming the cause; the published database is then
+    exactly as before."""
     p = paths()
     target = p.published_db
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    for leftover in (tmp, Path(str(tmp) + ".wal")):
-        leftover.unlink(missing_ok=True)
-    manifest = {"tables": {}}
+    exports_tmp = target.parent / f".exports.tmp-{os.getpid()}"
+    exports = target.parent / "exports"
     with writer_lock(p.work_db):
-        con = duckdb.connect(str(tmp))
+        _remove_stale(target)
+        for leftover in (tmp, Path(str(tmp) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(exports_tmp, ignore_errors=True)
         try:
-            con.execute(f"ATTACH '{p.work_db}' AS work (READ_ONLY)")
-            for t in published_tables():
-                run_sql(con, t.ddl)
-                order = ", ".join(f'"{k}"' for k in t.key)
-                con.execute(f'INSERT INTO "{t.name}" SELECT * FROM work."{t.name}" ORDER BY {order}')
-                manifest["tables"][t.name] = {
-                    "rows": con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0],
-                    "checksum": table_checksum(con, t.name, t.key),
-                    "grain": t.grain,
-                    "key": list(t.key),
-                }
-            manifest["weeks"] = [r[0] for r in con.execute("SELECT week FROM dim_week ORDER BY week").fetchall()]
-            con.execute("DETACH work")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            manifest = _build(tmp, p.work_db)
+            if export_parquet:
+                _export(tmp, exports_tmp)
+            _fsync(tmp)
+        except (OSError, duckdb.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(exports_tmp, ignore_errors=True)
+            state = f"the published database {target} is unchanged" if target.exists() else "nothing was published before"
+            raise PublishFailed(
+                f"publish failed while writing the new database next to {target} ({exc}); {state}. "
+                f"Free space in {target.parent} (or fix the cause) and rerun `credwatch publish`."
+            ) from exc
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        if export_parquet:
+            old = target.parent / f".exports.old-{os.getpid()}"
+            if exports.exists():
+                exports.rename(old)
+            exports_tmp.rename(exports)
+            shutil.rmtree(old, ignore_errors=True)
+        _fsync(target.parent)
     manifest["database"] = str(target)
+    manifest["exports"] = str(exports) if export_parquet else None
     (target.parent / "credwatch.publish.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest

@@ -1,0 +1,131 @@
+"""Publishing never blocks or tears readers, survives kill -9, and exports Parquet."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+import polars as pl
+import pytest
+
+from conftest import REPO
+from credwatch.settings import paths
+from test_warehouse import two_weeks  # noqa: F401  (fixture)
+from warehouse.publish import publish
+
+
+def _reader(db: str, stop_at: float, out: mp.Queue) -> None:
+    """An analyst querying in a loop: counts errors and torn views."""
+    reads = errors = torn = 0
+    while time.time() < stop_at:
+        try:
+            con = duckdb.connect(db, read_only=True)
+            weeks = con.execute("SELECT count(*) FROM dim_week").fetchone()[0]
+            n_cred = con.execute("SELECT count(*) FROM dim_credential").fetchone()[0]
+            rows, mart_weeks = con.execute("SELECT count(*), count(DISTINCT week) FROM credential_demand_weekly").fetchone()
+            con.close()
+            reads += 1
+            if mart_weeks != weeks or rows != weeks * n_cred:
+                torn += 1
+        except Exception as exc:  # any error a reader sees is a failure of publish
+            errors += 1
+            out.put(repr(exc))
+    out.put({"reads": reads, "errors": errors, "torn": torn})
+
+
+def test_concurrent_reader_never_errors_nor_sees_a_mix(two_weeks):
+    publish(export_parquet=False)
+    db = str(paths().published_db)
+    q: mp.Queue = mp.get_context("spawn").Queue()
+    stop_at = time.time() + 6
+    reader = mp.get_context("spawn").Process(target=_reader, args=(db, stop_at, q))
+    reader.start()
+    work = paths().work_db
+    publishes = 0
+    while time.time() < stop_at - 0.5:
+        # Alternate between a 2-week and a 1-week published state.
+        con = duckdb.connect(str(work))
+        if publishes % 2 == 0:
+            con.execute("DELETE FROM credential_demand_weekly WHERE week = '2026-W11'")
+            con.execute("DELETE FROM dim_week WHERE week = '2026-W11'")
+        else:
+            con.close()
+            from warehouse.load import load_weeks
+
+            load_weeks(["2026-W11"])
+            con = None
+        if con is not None:
+            con.close()
+        publish(export_parquet=False)
+        publishes += 1
+    reader.join(30)
+    results = []
+    while not q.empty():
+        results.append(q.get())
+    stats = results[-1]
+    assert isinstance(stats, dict), results
+    assert publishes >= 4
+    assert stats["reads"] > 20
+    assert stats["errors"] == 0, results
+    assert stats["torn"] == 0
+
+
+CHILD = textwrap.dedent(
+    """
+    import os, sys, time
+    sys.path.insert(0, {repo!r})
+    import warehouse.publish as p
+    stage = {stage!r}
+    if stage == "before_swap":
+        real = os.replace
+        def hang(*a, **k):
+            print("READY", flush=True); time.sleep(600)
+        p.os.replace = hang
+    else:
+        real_build = p._build
+        def hang_build(tmp, work):
+            import duckdb
+            con = duckdb.connect(str(tmp)); con.execute("CREATE TABLE half AS SELECT 1 AS x"); con.close()
+            print("READY", flush=True); time.sleep(600)
+        p._build = hang_build
+    p.publish()
+    """
+)
+
+
+@pytest.mark.parametrize("stage", ["during_build", "before_swap"])
+def test_sigkill_mid_publish_keeps_old_database(two_weeks, stage):
+    first = publish()
+    db = paths().published_db
+    before = db.read_bytes()
+    env = dict(os.environ)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD.format(repo=str(REPO), stage=stage)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert child.stdout.readline().strip() == "READY", child.stderr.read()
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    assert db.read_bytes() == before  # untouched, readable
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM dim_week").fetchone()[0] == 2
+    con.close()
+    second = publish()  # the next run succeeds and cleans the dead run's temporaries
+    assert {t: v["checksum"] for t, v in first["tables"].items()} == {t: v["checksum"] for t, v in second["tables"].items()}
+    assert not list(db.parent.glob(".credwatch.duckdb.tmp-*"))
+
+
+def test_parquet_exports_hive_partitioned_by_week(two_weeks):
+    publish()
+    exports = paths().published_db.parent / "exports"
+    parts = sorted(p.name for p in (exports / "credential_demand_weekly").iterdir())
+    assert parts == ["week=2026-W10", "week=2026-W11"]
+    df = pl.read_parquet(exports / "credential_demand_weekly" / "**" / "*.parquet", hive_partitioning=True)
+    con = duckdb.connect(str(paths().published_db), read_only=True)
+    assert df.height == con.execute("SELECT count(*) FROM credential_demand_weekly").fetchone()[0]
+    assert (exports / "dim_credential.parquet").exists()
