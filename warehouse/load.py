@@ -14,7 +14,7 @@ from credwatch.settings import load_config, paths
 from credwatch.weeks import parse_week
 from transforms.registry import load_registry
 from warehouse.lock import writer_lock
-from warehouse.models import build_steps, run_sql, tables
+from warehouse.models import MODELS, build_steps, run_sql, tables
 
 
 def connect_work(read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -66,6 +66,8 @@ def load_weeks(weeks: list[str]) -> dict:
             raise FileNotFoundError(
                 f"clean partition {part} is missing; run `credwatch normalize --week {w}` first"
             )
+    if not build_steps():
+        raise FileNotFoundError(f"no build SQL in {MODELS / 'build'}; the checkout is incomplete — restore warehouse/models/build from git")
     per_week = [s for s in build_steps() if "$week" in s.read_text()]
     global_steps = [s for s in build_steps() if "$week" not in s.read_text()]
     counts = {}
