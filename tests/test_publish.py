@@ -19,58 +19,61 @@ from test_warehouse import two_weeks  # noqa: F401  (fixture)
 from warehouse.publish import publish
 
 
-def _reader(db: str, stop_at: float, out: mp.Queue) -> None:
-    """An analyst querying in a loop: counts errors and torn views."""
-    reads = errors = torn = 0
-    while time.time() < stop_at:
+def _reader(db: str, stop, reads, out) -> None:
+    """An analyst querying in a loop until told to stop: counts errors and torn views."""
+    errors = torn = 0
+    while not stop.is_set():
         try:
             con = duckdb.connect(db, read_only=True)
             weeks = con.execute("SELECT count(*) FROM dim_week").fetchone()[0]
             n_cred = con.execute("SELECT count(*) FROM dim_credential").fetchone()[0]
             rows, mart_weeks = con.execute("SELECT count(*), count(DISTINCT week) FROM credential_demand_weekly").fetchone()
             con.close()
-            reads += 1
+            with reads.get_lock():
+                reads.value += 1
             if mart_weeks != weeks or rows != weeks * n_cred:
                 torn += 1
         except Exception as exc:  # any error a reader sees is a failure of publish
             errors += 1
             out.put(repr(exc))
-    out.put({"reads": reads, "errors": errors, "torn": torn})
+    out.put({"reads": reads.value, "errors": errors, "torn": torn})
 
 
 def test_concurrent_reader_never_errors_nor_sees_a_mix(two_weeks):
+    """Publishes alternate between a 2-week and a 1-week state while a reader
+    loops; runs until both sides did enough work (not for a fixed time, so a
+    loaded machine only makes it slower)."""
+    from warehouse.load import load_weeks
+
     publish(export_parquet=False)
     db = str(paths().published_db)
-    q: mp.Queue = mp.get_context("spawn").Queue()
-    stop_at = time.time() + 6
-    reader = mp.get_context("spawn").Process(target=_reader, args=(db, stop_at, q))
+    ctx = mp.get_context("spawn")
+    q, stop, reads = ctx.Queue(), ctx.Event(), ctx.Value("i", 0)
+    reader = ctx.Process(target=_reader, args=(db, stop, reads, q))
     reader.start()
     work = paths().work_db
     publishes = 0
-    while time.time() < stop_at - 0.5:
-        # Alternate between a 2-week and a 1-week published state.
-        con = duckdb.connect(str(work))
-        if publishes % 2 == 0:
-            con.execute("DELETE FROM credential_demand_weekly WHERE week = '2026-W11'")
-            con.execute("DELETE FROM dim_week WHERE week = '2026-W11'")
-        else:
-            con.close()
-            from warehouse.load import load_weeks
-
-            load_weeks(["2026-W11"])
-            con = None
-        if con is not None:
-            con.close()
-        publish(export_parquet=False)
-        publishes += 1
-    reader.join(30)
+    deadline = time.monotonic() + 300
+    try:
+        while (publishes < 8 or reads.value < 30) and time.monotonic() < deadline:
+            if publishes % 2 == 0:
+                con = duckdb.connect(str(work))
+                con.execute("DELETE FROM credential_demand_weekly WHERE week = '2026-W11'")
+                con.execute("DELETE FROM dim_week WHERE week = '2026-W11'")
+                con.close()
+            else:
+                load_weeks(["2026-W11"])
+            publish(export_parquet=False)
+            publishes += 1
+    finally:
+        stop.set()
+        reader.join(60)
     results = []
     while not q.empty():
         results.append(q.get())
     stats = results[-1]
     assert isinstance(stats, dict), results
-    assert publishes >= 4
-    assert stats["reads"] > 20
+    assert publishes >= 8 and stats["reads"] >= 30, f"not enough overlap: {publishes} publishes, {stats}"
     assert stats["errors"] == 0, results
     assert stats["torn"] == 0
 
