@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import resource
 from typing import Any
 
 from scrapy import signals
@@ -34,15 +35,29 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _by_suffix(raw: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return dict(sorted((key[len(prefix):], n) for key, n in raw.items() if key.startswith(prefix)))
+
+
+def peak_rss_bytes() -> int:
+    """Peak resident memory of this crawl process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def build_stats(crawler, spider, reason: str) -> dict[str, Any]:
-    """The stats.json document: our counters first, Scrapy's full stats under `scrapy`."""
+    """The stats.json document: our counters first, Scrapy's full stats under `scrapy`.
+
+    The top-level keys are the same for every spider (the warehouse loads
+    them as source_health): requests, responses (archived), responses_by_status,
+    bytes, retries (+ retry_reasons), download_errors by exception, requests
+    forbidden by robots.txt, items, quarantined (+ quarantine_reasons),
+    failed requests, targets gone (404 boards), the spider's counters and the
+    process's peak RSS. Durations are in seconds, sizes in bytes.
+    """
     raw = crawler.stats.get_stats()
     partition = spider.partition
-    by_status = {
-        key.rsplit("/", 1)[1]: n
-        for key, n in raw.items()
-        if key.startswith("downloader/response_status_count/")
-    }
+    by_status = _by_suffix(raw, "downloader/response_status_count/")
+    started, finished = raw.get("start_time"), raw.get("finish_time")
     return {
         "source": spider.source,
         "week": spider.week,
@@ -59,9 +74,17 @@ def build_stats(crawler, spider, reason: str) -> dict[str, Any]:
         "bytes": raw.get("downloader/response_bytes", 0),
         "archived_bytes": partition.archived_bytes,
         "retries": raw.get("retry/count", 0),
+        "retry_reasons": _by_suffix(raw, "retry/reason_count/"),
+        "retries_given_up": raw.get("retry/max_reached", 0),
+        "download_errors": _by_suffix(raw, "downloader/exception_type_count/"),
+        "robots_forbidden": raw.get("robotstxt/forbidden", 0),
+        "duration_s": round((finished - started).total_seconds(), 3) if started and finished else None,
         "items": partition.items,
         "item_count": dict(partition.item_count),
         "quarantined": partition.quarantined,
+        "quarantine_reasons": dict(sorted(partition.quarantine_reasons.items())),
+        "lost_postings": spider.counters.get("credwatch/lost_postings", 0),
+        "targets_gone": sorted(getattr(spider, "targets_gone", ())),
         "failed_requests": {
             "critical": raw.get("credwatch/failed_requests/critical", 0),
             "optional": raw.get("credwatch/failed_requests/optional", 0),
@@ -69,6 +92,7 @@ def build_stats(crawler, spider, reason: str) -> dict[str, Any]:
         "spider_exceptions": sum(n for k, n in raw.items() if k.startswith("spider_exceptions/")),
         "errors": raw.get("log_count/ERROR", 0),
         "counters": dict(sorted(spider.counters.items())),
+        "peak_rss_bytes": peak_rss_bytes(),
         "scrapy": _jsonable(dict(sorted(raw.items()))),
     }
 

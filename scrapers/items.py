@@ -2,7 +2,10 @@
 
 Every field has a default so a spider can build a partial item; the validation
 pipeline quarantines items that lack what downstream steps need instead of
-letting them fail later.
+letting them fail later. A posting the crawl could not read at all (its page
+failed for good, was forbidden by robots.txt, carried no JobPosting, ...)
+becomes a `LostPosting`, which always goes to the quarantine with its reason:
+every posting a source lists ends up either stored or quarantined.
 """
 from __future__ import annotations
 
@@ -68,8 +71,32 @@ class OfferingItem:
     level: str | None = None
     language: str | None = None
     last_modified: str | None = None
+    # Catalog fields kept as the source wrote them (transforms.offerings parses them):
+    description: str | None = None
+    duration_raw: str | None = None      # "PT22H", "4 weeks, 5-8 hours/week", Credly "Weeks"
+    price_raw: str | None = None         # "$1,295.00", Credly "Paid" / "Free"
+    credential_name: str | None = None   # what the page says it awards (educationalCredentialAwarded …)
+    status: str | None = None            # Credly state, when published
     week: str | None = None
     fetched_at: str | None = None
     payload_sha256: str | None = None
 
     REQUIRED = ("source_id", "title")
+
+
+@dataclass
+class LostPosting:
+    """A posting the source listed but the crawl could not read, with the reason.
+
+    Written to quarantine.jsonl (never to items.jsonl). `source_id` is None when
+    only the URL was known (a sitemap entry); `status` is the HTTP status of the
+    last answer when there was one.
+    """
+
+    source: str | None = None
+    source_id: str | None = None
+    url: str | None = None
+    reason: str | None = None
+    status: int | None = None
+    week: str | None = None
+    fetched_at: str | None = None

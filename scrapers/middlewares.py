@@ -1,18 +1,82 @@
-"""Downloader middlewares: archive every response, and retry honouring Retry-After."""
+"""Downloader middlewares: archive every response, re-fetch unparseable JSON,
+and retry honouring Retry-After."""
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import email.utils
+import json
 import logging
+from typing import Any
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
 from scrapers.partition import utc_now_iso
 
 logger = logging.getLogger(__name__)
+
+
+#: request.meta key: "json" when the callback needs a JSON body (JsonBodyMiddleware checks it)
+EXPECT = "credwatch_expect"
+#: request.meta key where JsonBodyMiddleware leaves the parsed body for the callback
+PARSED_JSON = "credwatch_json"
+
+
+def decode_json(body: bytes) -> tuple[Any, bool]:
+    """(parsed JSON, whether invalid UTF-8 had to be replaced); ValueError when not JSON.
+
+    Invalid byte sequences become U+FFFD instead of failing the whole document:
+    one bad byte in one title must not lose a board of postings.
+    """
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    try:
+        text, replaced = body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, replaced = body.decode("utf-8", errors="replace"), True
+    return json.loads(text), replaced
+
+
+class JsonBodyMiddleware:
+    """Parse the JSON body of requests that expect one; fetch unparseable bodies again.
+
+    For a 2xx answer to a request with `meta[EXPECT] == "json"` the body is
+    parsed once here and left in `meta[PARSED_JSON]` for the callback;
+    invalid UTF-8 is replaced and counted (`credwatch/invalid_utf8`). A body
+    that is not JSON at all (cut off by a proxy, an HTML error page sent with
+    200) is usually a transient fault, so it is retried like a 5xx (reason
+    `unparseable JSON`, at most RETRY_TIMES); after that the callback gets the
+    raw response and records the failure. Sits below the archive middleware,
+    so every attempt's body is archived.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_retry_times = crawler.settings.getint("RETRY_TIMES")
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get(EXPECT) != "json" or not 200 <= response.status < 300:
+            return response
+        spider = self.crawler.spider
+        try:
+            data, replaced = decode_json(response.body)
+        except ValueError:
+            retry = get_retry_request(
+                request, spider=spider, reason="unparseable JSON",
+                max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            )
+            return retry or response
+        if replaced and hasattr(spider, "count"):
+            spider.count("credwatch/invalid_utf8")
+            logger.warning("%s: body is not valid UTF-8; bad bytes replaced with U+FFFD", response.url)
+        request.meta[PARSED_JSON] = data
+        return response
 
 
 class ArchiveResponsesMiddleware:
@@ -92,3 +156,37 @@ class RetryAfterMiddleware(RetryMiddleware):
     @staticmethod
     async def sleep(seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+class FrontierMiddleware:
+    """Spider middleware: when a callback for a frontier request has produced all
+    its output, mark the request complete and release the next queued postings.
+
+    Sits next to the spider (order 950), so errback output of HttpError (which
+    the spider's errback already accounts for) does not pass through it.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _done(self, response) -> list:
+        spider = self.crawler.spider
+        request = getattr(response, "request", None)
+        if request is None or not hasattr(spider, "complete"):
+            return []
+        spider.complete(request)
+        return spider.release()
+
+    def process_spider_output(self, response, result):
+        yield from result
+        yield from self._done(response)
+
+    async def process_spider_output_async(self, response, result):
+        async for x in result:
+            yield x
+        for x in self._done(response):
+            yield x

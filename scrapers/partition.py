@@ -37,6 +37,7 @@ class RawPartition:
         self.archived_bytes = 0
         self.items = 0
         self.quarantined = 0
+        self.quarantine_reasons: dict[str, int] = {}
         self.item_count: dict[str, int] = {}
         self._opened = False
 
@@ -125,6 +126,7 @@ class RawPartition:
     def quarantine(self, record: dict[str, Any], reason: str, item_type: str) -> None:
         self._append("quarantine.jsonl", {"reason": reason, "item_type": item_type, "item": record})
         self.quarantined += 1
+        self.quarantine_reasons[reason] = self.quarantine_reasons.get(reason, 0) + 1
 
 
 def utc_now_iso() -> str:

@@ -10,7 +10,7 @@ import re
 
 from scrapy.exceptions import DropItem
 
-from scrapers.items import OfferingItem, PostingItem
+from scrapers.items import LostPosting, OfferingItem, PostingItem
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # Candidate phone numbers: optional +country code and (area) code, then 2+ digit
@@ -85,10 +85,17 @@ class PiiScrubPipeline:
 
 
 class ValidationPipeline(_PartitionPipeline):
-    """Items missing required fields go to quarantine.jsonl with a reason, never silently away."""
+    """Items missing required fields go to quarantine.jsonl with a reason, never silently away.
+
+    A LostPosting (a listed posting the crawl could not read) always goes there,
+    with the reason the spider gave.
+    """
 
     def process_item(self, item):
-        if not isinstance(item, (PostingItem, OfferingItem)):
+        if isinstance(item, LostPosting):
+            reason = item.reason or "posting could not be read (no reason given)"
+            record = dataclasses.asdict(item)
+        elif not isinstance(item, (PostingItem, OfferingItem)):
             reason = f"unexpected item type {type(item).__name__}"
             record = item if isinstance(item, dict) else {"repr": repr(item)}
         else:

@@ -1,7 +1,9 @@
 """Scrapy settings for credwatch (SCRAPY_SETTINGS_MODULE=scrapers.settings).
 
-Runs are launched by `scrapers.run.crawl`, one subprocess per source and week.
-Per-run overrides go on the command line (`-s CLOSESPIDER_PAGECOUNT=500`).
+Runs are launched by `scrapers.run.crawl_many`: one subprocess per source
+(`scrapers.runner`) that crawls the requested weeks one after another.
+Per-run overrides come from crawl_many(settings={...}, page_cap=N), or from
+the command line with `scrapy crawl ... -s CLOSESPIDER_PAGECOUNT=500`.
 Output is written by our own pipelines into the raw partition, so Scrapy's
 feed exports stay unused.
 
@@ -32,6 +34,11 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 4.0
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Items of one response processed in parallel. Our pipelines are synchronous,
+# so parallelism buys nothing, while Scrapy starts one asyncio worker per slot
+# for every callback's output: the default 100 cost 2.5x the crawl time per
+# page (benchmarks/crawl.py, docs/benchmarks.md).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_TIMEOUT = 30
 
 RETRY_ENABLED = True
@@ -60,7 +67,15 @@ DOWNLOADER_MIDDLEWARES = {
     # Below HttpCompression (590) so bodies are archived decompressed, above
     # Retry (550) so responses that get retried are archived too.
     "scrapers.middlewares.ArchiveResponsesMiddleware": 585,
+    # Below the archive (every attempt is archived), above Retry.
+    "scrapers.middlewares.JsonBodyMiddleware": 580,
 }
+SPIDER_MIDDLEWARES = {
+    "scrapers.middlewares.FrontierMiddleware": 950,
+}
+# Posting requests in flight at once per crawl (the rest wait on the spider's
+# frontier as small tuples, so memory does not grow with the number of postings).
+CREDWATCH_FRONTIER_WINDOW = 64
 ITEM_PIPELINES = {
     "scrapers.pipelines.PiiScrubPipeline": 100,
     "scrapers.pipelines.ValidationPipeline": 200,

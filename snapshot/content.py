@@ -326,6 +326,129 @@ BOARD_EMPLOYERS: dict[str, Employer] = {
     ),
 }
 
+# Ashby boards and SmartRecruiters companies of the snapshot (config/sources.yml `snapshot:`).
+BOARD_EMPLOYERS.update({
+    "lumenfield": Employer(
+        "Lumenfield", "https://lumenfield.example",
+        {"software": 30, "cloud_devops": 20, "data": 20, "security": 10, "project_management": 8, "hr": 6,
+         "finance": 6},
+        (0, 2, 6), 0.15,
+        ("Lumenfield builds the observability platform that product teams use to see how their apps behave.",
+         "Lumenfield is a venture-backed software company of 300 people building tools for engineering teams."),
+    ),
+    "quarry-analytics": Employer(
+        "Quarry Analytics", "https://quarry-analytics.example",
+        {"data": 35, "finance": 20, "software": 15, "hr": 10, "project_management": 10, "it_support": 10},
+        (3, 2, 9), 0.1,
+        ("Quarry Analytics helps retailers and lenders price risk with models built on their own data.",
+         "Quarry Analytics is a profitable analytics consultancy working with banks and retail chains."),
+    ),
+    "CrescentCare": Employer(
+        "Crescent Care Partners", "https://crescent-care.example",
+        {"healthcare": 55, "it_support": 10, "hr": 12, "finance": 10, "project_management": 8, "data": 5},
+        (1, 5, 7), 0.0,
+        ("Crescent Care Partners operates outpatient clinics and home health services in the South and Southwest.",
+         "Crescent Care Partners brings primary and home care to 200,000 patients a year."),
+    ),
+    "MeridianLogistics": Employer(
+        "Meridian Logistics", "https://meridian-logistics.example",
+        {"trades_safety": 45, "project_management": 15, "it_support": 12, "finance": 10, "hr": 10, "data": 8},
+        (3, 8, 7, 5), 0.0,
+        ("Meridian Logistics runs warehouses and distribution centers for consumer brands across the Midwest.",
+         "Meridian Logistics moves and stores goods for manufacturers from fourteen distribution centers."),
+    ),
+})
+
+# Companies hiring on Remotive (remote-only job board): office roles only.
+REMOTE_EMPLOYERS: tuple[Employer, ...] = (
+    Employer(
+        "Driftwood Labs", "https://driftwood-labs.example",
+        {"software": 35, "cloud_devops": 20, "data": 20, "security": 15, "it_support": 10},
+        (0,), 0.0,
+        ("Driftwood Labs is a fully distributed team building payment software for marketplaces.",),
+    ),
+    Employer(
+        "Papercrane", "https://papercrane.example",
+        {"data": 30, "software": 20, "hr": 15, "finance": 15, "project_management": 20},
+        (0,), 0.0,
+        ("Papercrane makes document automation software and has worked remote-first since 2016.",),
+    ),
+    Employer(
+        "Helio Support Co", "https://helio-support.example",
+        {"it_support": 40, "security": 20, "cloud_devops": 20, "project_management": 10, "hr": 10},
+        (0,), 0.0,
+        ("Helio Support Co runs remote IT help desks for schools and small companies.",),
+    ),
+)
+
+# Federal agencies posting on USAJOBS; the department each belongs to and its agency code.
+AGENCY_EMPLOYERS: tuple[Employer, ...] = (
+    Employer(
+        "Veterans Health Administration", "https://vha.example",
+        {"healthcare": 50, "it_support": 15, "hr": 10, "finance": 10, "project_management": 8, "data": 7},
+        tuple(range(10)), 0.0,
+        ("The Veterans Health Administration runs hospitals and clinics that care for nine million veterans.",),
+    ),
+    Employer(
+        "Defense Information Systems Agency", "https://disa.example",
+        {"security": 35, "it_support": 20, "cloud_devops": 15, "software": 10, "project_management": 12, "data": 8},
+        (4, 5, 6, 7), 0.0,
+        ("The Defense Information Systems Agency provides networks and computing to the armed forces.",),
+    ),
+    Employer(
+        "General Services Administration", "https://gsa.example",
+        {"project_management": 25, "finance": 20, "hr": 15, "software": 15, "data": 15, "it_support": 10},
+        (2, 3, 4, 6), 0.0,
+        ("The General Services Administration manages federal buildings, purchasing and technology services.",),
+    ),
+)
+AGENCY_DEPARTMENTS = {
+    "Veterans Health Administration": ("Department of Veterans Affairs", "VATA"),
+    "Defense Information Systems Agency": ("Department of Defense", "DD07"),
+    "General Services Administration": ("General Services Administration", "GS00"),
+}
+# OPM occupational series per role family (USAJOBS JobCategory).
+OPM_SERIES = {
+    "software": ("Information Technology Management", "2210"), "cloud_devops": ("Information Technology Management", "2210"),
+    "security": ("Information Technology Management", "2210"), "it_support": ("Information Technology Management", "2210"),
+    "data": ("Data Science Series", "1560"), "project_management": ("Management And Program Analysis", "0343"),
+    "healthcare": ("Nurse", "0610"), "finance": ("Financial Administration And Program", "0501"),
+    "hr": ("Human Resources Management", "0201"), "trades_safety": ("Safety And Occupational Health Management", "0018"),
+}
+# Conditions of employment every announcement carries (USAJOBS "Requirements").
+USAJOBS_CONDITIONS = ("Must be a U.S. citizen.", "Must pass a background investigation.",
+                      "Must complete a one-year probationary period.")
+
+# Startups posting in Hacker News "Who is hiring?" threads.
+HN_EMPLOYERS: tuple[Employer, ...] = (
+    Employer(
+        "Tinkerbird", "https://tinkerbird.example",
+        {"software": 45, "cloud_devops": 25, "data": 20, "security": 10},
+        (0, 2, 6), 0.2,
+        ("Tinkerbird (YC W24) builds a database for event data.",),
+    ),
+    Employer(
+        "Ferrous Labs", "https://ferrous-labs.example",
+        {"software": 40, "security": 30, "cloud_devops": 20, "data": 10},
+        (1, 4), 0.1,
+        ("Ferrous Labs makes firmware update tooling for industrial devices.",),
+    ),
+    Employer(
+        "Loomwork", "https://loomwork.example",
+        {"data": 35, "software": 30, "project_management": 15, "hr": 10, "finance": 10},
+        (2, 6, 3), 0.15,
+        ("Loomwork is a 20-person startup building scheduling software for factories.",),
+    ),
+)
+# Remotive categories (name, slug) per role family.
+REMOTIVE_CATEGORIES = {
+    "software": ("Software Development", "software-dev"), "cloud_devops": ("DevOps / Sysadmin", "devops"),
+    "data": ("Data Analysis", "data"), "security": ("Software Development", "software-dev"),
+    "it_support": ("Customer Service", "customer-support"), "project_management": ("Product", "product"),
+    "finance": ("Finance / Legal", "finance-legal"), "hr": ("Human Resources", "hr"),
+    "healthcare": ("All others", "all-others"), "trades_safety": ("All others", "all-others"),
+}
+
 # The employers whose jobs the schema.org careers site carries (one site, several brands).
 SITE_EMPLOYERS: tuple[Employer, ...] = (
     Employer(

@@ -1,11 +1,14 @@
 """Deterministic generator of the offline snapshot web's job postings.
 
 `Snapshot(seed)` generates, per ISO creation week, new postings for every
-snapshot board / site in config/sources.yml (greenhouse: 25 per board, lever:
-25 per site, schema.org: 50 pages) and knows which are active in any week: a
-posting created in week k with lifetime L (1-4 weeks) is served, identical,
-in weeks k .. k+L-1. Creation starts three weeks before the calendar so the
-first calendar week already holds postings of every age.
+job source's snapshot boards / sites in config/sources.yml (NEW_PER_BOARD
+per board; NEW_PER_SOURCE split over a source's boards; 175 a week in all)
+and knows which are active in any week: a posting created in week k with
+lifetime L (1-4 weeks) is served, identical, in weeks k .. k+L-1. A Hacker
+News posting is a comment in its month's "Who is hiring?" thread, so it
+stays up until the last week of that month (the month of the ISO week's
+Thursday). Creation starts three weeks before the calendar so the first
+calendar week already holds postings of every age.
 
 Every posting carries its truth (`demand`, `perks`, `degree`, ...), set
 before its text is written, so tests can assert exactly what an extractor
@@ -23,6 +26,7 @@ already contains one of their context words.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -47,17 +51,66 @@ from snapshot.planted import (
     demand_probability,
     premium,
 )
-from transforms.registry import Credential, load_registry, normalise
+from transforms.registry import Credential, demand_credentials, load_registry, normalise
 
-JOB_SOURCES = ("greenhouse", "lever", "schemaorg")
-NEW_PER_BOARD = {"greenhouse": 25, "lever": 25}
-SCHEMAORG_NEW_PER_WEEK = 50
+JOB_SOURCES = ("greenhouse", "lever", "schemaorg", "ashby", "smartrecruiters", "remotive", "usajobs", "hackernews")
+# New postings per creation week: per board / site / company ...
+NEW_PER_BOARD = {"greenhouse": 15, "lever": 15, "ashby": 12, "smartrecruiters": 12}
+# ... or for the whole source, split over its boards (schema.org sitemaps).
+NEW_PER_SOURCE = {"schemaorg": 25, "remotive": 12, "usajobs": 10, "hackernews": 5}
+# config/sources.yml `snapshot:` key listing each source's boards; None = one fixed endpoint.
+BOARD_KEYS = {"greenhouse": "boards", "lever": "sites", "schemaorg": "sitemaps", "ashby": "boards",
+              "smartrecruiters": "companies", "remotive": None, "usajobs": None, "hackernews": None}
+SINGLE_ENDPOINT = {"remotive": "remote-jobs", "usajobs": "search", "hackernews": "whoishiring"}
+# Employers of sources that carry many companies (drawn per posting).
+POOLED_EMPLOYERS = {"schemaorg": C.SITE_EMPLOYERS, "remotive": C.REMOTE_EMPLOYERS,
+                    "usajobs": C.AGENCY_EMPLOYERS, "hackernews": C.HN_EMPLOYERS}
 WARMUP_WEEKS = 3
 MAX_LIFETIME = 4
+LOOKBACK_WEEKS = 5  # longest any posting stays up: a Hacker News thread's month
+BENCH_MAX_PAGES = 50_000  # the sitemaps.org limit of URLs per sitemap
 STRENGTHS = ("required", "preferred", "or_equivalent")
 # Acronyms that may be written bare, and only in healthcare postings with context.
 HEALTHCARE_ACRONYM_IDS = ("rn", "lpn", "cna")
 _WEEK_ZERO = "2020-W01"  # origin of the week ordinal used in posting ids
+
+
+REMOTIVE_ID_BASE = 2_100_000
+HN_COMMENT_ID_BASE = 47_500_000
+HN_THREAD_ID_BASE = 47_000_000
+HN_THREAD_KINDS = ("Ask HN: Who is hiring?", "Ask HN: Who wants to be hired?", "Ask HN: Freelancer? Seeking freelancer?")
+
+
+def hn_month(week: str) -> dt.date:
+    """First day of the month whose "Who is hiring?" thread an ISO week belongs to (its Thursday's month)."""
+    return (parse_week(week) + dt.timedelta(days=3)).replace(day=1)
+
+
+def hn_month_weeks(month: dt.date, upto: str | None) -> list[str]:
+    """The ISO weeks whose Thursday falls in `month` (up to week `upto` when given)."""
+    first = month - dt.timedelta(days=month.weekday())  # Monday on or before the 1st
+    out = []
+    for i in range(6):
+        monday = first + dt.timedelta(weeks=i)
+        iso = monday.isocalendar()
+        week = f"{iso[0]}-W{iso[1]:02d}"
+        if hn_month(week) == month and (upto is None or week <= upto):
+            out.append(week)
+    return out
+
+
+def hn_thread_id(month: dt.date, kind: int) -> int:
+    """Item id of a whoishiring thread: kind 0 = Who is hiring?, 1 = Who wants to be hired?, 2 = Freelancer?"""
+    return HN_THREAD_ID_BASE + ((month.year - 2020) * 12 + month.month - 1) * 10 + kind
+
+
+def hn_thread_month(item_id: int) -> tuple[dt.date, int] | None:
+    """(month, kind) of a thread id, or None when `item_id` is not one."""
+    offset = item_id - HN_THREAD_ID_BASE
+    if not 0 <= offset < HN_COMMENT_ID_BASE - HN_THREAD_ID_BASE or offset % 10 >= len(HN_THREAD_KINDS):
+        return None
+    months, kind = divmod(offset, 10)
+    return dt.date(2020 + months // 12, months % 12 + 1, 1), kind
 
 
 def _rng(*parts: object) -> random.Random:
@@ -293,10 +346,14 @@ class Vocabulary:
         self.perk_two = clean(C.PERK_LINES_TWO)
         self.mention = {k: clean(v, state="Texas") for k, v in C.MENTION_LINES.items()}
         self.license_lines = clean(C.LICENSE_LINES, state="Texas")
-        for e in (*C.BOARD_EMPLOYERS.values(), *C.SITE_EMPLOYERS):
+        pooled = (*C.SITE_EMPLOYERS, *C.REMOTE_EMPLOYERS, *C.AGENCY_EMPLOYERS, *C.HN_EMPLOYERS)
+        for e in (*C.BOARD_EMPLOYERS.values(), *pooled):
             for text in (e.name, *e.about):
                 if m.find(text, strict=True):
                     raise ValueError(f"employer text {text!r} names a registry credential; reword it in snapshot/content.py")
+        for text in (*C.USAJOBS_CONDITIONS, *(d for d, _ in C.AGENCY_DEPARTMENTS.values())):
+            if m.find(text, strict=True):
+                raise ValueError(f"USAJOBS text {text!r} names a registry credential; reword it in snapshot/content.py")
 
         self.forms: dict[str, tuple[tuple[str, float], ...]] = {}
         self.acronyms: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
@@ -384,18 +441,23 @@ class Snapshot:
                  registry: dict[str, Credential] | None = None, sources: dict | None = None):
         self.seed = seed
         self.weeks: tuple[str, ...] = tuple(weeks or CALENDAR)
-        self.registry = registry if registry is not None else load_registry()
+        # Degree levels are not credentials a posting demands (transforms.registry).
+        self.registry = registry if registry is not None else demand_credentials(load_registry())
         missing = [c for c in DEMAND_CURVES if c not in self.registry]
         if missing:
             raise ValueError(f"planted credentials {missing} are not in the registry; add them to config/credentials.yml")
         self.vocab = Vocabulary(self.registry)
         cfg = sources if sources is not None else load_config("sources")
         snap = {e["name"]: (e.get("snapshot") or {}) for e in cfg.get("sources", [])}
-        self.boards: dict[str, tuple[str, ...]] = {
-            "greenhouse": tuple(snap.get("greenhouse", {}).get("boards") or ()),
-            "lever": tuple(snap.get("lever", {}).get("sites") or ()),
-            "schemaorg": tuple(snap.get("schemaorg", {}).get("sitemaps") or ("sitemap.xml",)),
-        }
+        self.boards: dict[str, tuple[str, ...]] = {}
+        for source in JOB_SOURCES:
+            key = BOARD_KEYS[source]
+            if key is None:
+                self.boards[source] = (SINGLE_ENDPOINT[source],) if source in snap else ()
+            else:
+                self.boards[source] = tuple(str(b) for b in snap.get(source, {}).get(key) or ())
+        if not self.boards["schemaorg"]:
+            self.boards["schemaorg"] = ("sitemap.xml",)
         self.first_creation_week = shift(self.weeks[0], -WARMUP_WEEKS)
         self._created: dict[str, list[Posting]] = {}
         self._active: dict[str, dict[tuple[str, str], list[Posting]]] = {}
@@ -405,10 +467,10 @@ class Snapshot:
 
     def new_per_week(self, source: str, board: str) -> int:
         """New postings per creation week on one board / site."""
-        if source == "schemaorg":
-            k = len(self.boards["schemaorg"])
-            i = self.boards["schemaorg"].index(board)
-            return SCHEMAORG_NEW_PER_WEEK // k + (1 if i < SCHEMAORG_NEW_PER_WEEK % k else 0)
+        if source in NEW_PER_SOURCE:
+            total, boards = NEW_PER_SOURCE[source], self.boards[source]
+            k, i = len(boards), boards.index(board)
+            return total // k + (1 if i < total % k else 0)
         return NEW_PER_BOARD[source]
 
     def postings_created(self, week: str) -> list[Posting]:
@@ -425,7 +487,7 @@ class Snapshot:
         with self._lock:
             if week not in self._active:
                 groups: dict[tuple[str, str], list[Posting]] = {}
-                for k in range(MAX_LIFETIME - 1, -1, -1):
+                for k in range(LOOKBACK_WEEKS - 1, -1, -1):
                     for p in self.postings_created(shift(week, -k)):
                         if p.active_in(week):
                             groups.setdefault((p.source, p.board), []).append(p)
@@ -523,6 +585,94 @@ class Snapshot:
                         uids: list[str] | None = None) -> tuple[int, str]:
         return mslearn.catalog_response(week, self.weeks, types, locale, uids)
 
+    def ashby_board(self, week: str, board: str, compensation: bool = False) -> tuple[int, str]:
+        if board not in self.boards["ashby"]:
+            return 404, render.ASHBY_NOT_FOUND
+        return 200, render.ashby_board(self.active_postings("ashby", week, board), compensation)
+
+    def smartrecruiters_postings(self, week: str, company: str, offset: int = 0, limit: int = 10) -> tuple[int, str]:
+        if company not in self.boards["smartrecruiters"]:
+            return 404, render.SMARTRECRUITERS_NOT_FOUND
+        return 200, render.smartrecruiters_list(self.active_postings("smartrecruiters", week, company), offset, limit)
+
+    def smartrecruiters_posting(self, week: str, company: str, posting_id: str) -> tuple[int, str]:
+        if company in self.boards["smartrecruiters"]:
+            for p in self.active_postings("smartrecruiters", week, company):
+                if p.posting_id == posting_id:
+                    return 200, render.smartrecruiters_detail(p)
+        return 404, render.SMARTRECRUITERS_NOT_FOUND
+
+    def remotive_jobs(self, week: str, category: str | None = None, company_name: str | None = None,
+                      search: str | None = None, limit: int | None = None) -> tuple[int, str]:
+        if not self.boards["remotive"]:
+            return 404, render.REMOTIVE_NOT_FOUND
+        return 200, render.remotive_jobs(self.active_postings("remotive", week), category, company_name, search, limit)
+
+    def usajobs_search(self, week: str, page: int = 1, per_page: int = 250) -> tuple[int, str]:
+        """A Search page over every active announcement (the snapshot ignores search filters)."""
+        if not self.boards["usajobs"]:
+            return 404, render.USAJOBS_NOT_FOUND
+        return 200, render.usajobs_search(self.active_postings("usajobs", week), page, per_page)
+
+    def hn_user(self, week: str, account: str) -> tuple[int, str]:
+        if account != SINGLE_ENDPOINT["hackernews"] or not self.boards["hackernews"]:
+            return 200, "null"  # Firebase answers `null` for what does not exist
+        months, month = [], hn_month(self.first_creation_week)
+        while month <= hn_month(week):
+            months.append(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return 200, render.hn_user(account, [hn_thread_id(m, k) for m in reversed(months)
+                                             for k in reversed(range(len(HN_THREAD_KINDS)))])
+
+    def hn_thread_postings(self, week: str, month: dt.date) -> list[Posting]:
+        """The Hacker News postings in `month`'s thread as of `week` (newest first)."""
+        posts = [p for w in hn_month_weeks(month, upto=week) for p in self.postings_created(w)
+                 if p.source == "hackernews"]
+        return sorted(posts, key=lambda p: (-p.created_at.timestamp(), p.posting_id))
+
+    def hn_item(self, week: str, item_id: int) -> tuple[int, str]:
+        """A thread or a comment as of `week`; `null` for ids that do not exist (yet)."""
+        if not self.boards["hackernews"]:
+            return 200, "null"
+        thread = hn_thread_month(item_id)
+        if thread is not None:
+            month, kind = thread
+            if not (hn_month(self.first_creation_week) <= month <= hn_month(week)):
+                return 200, "null"
+            kids = self.hn_thread_postings(week, month) if kind == 0 else []
+            return 200, render.hn_thread(item_id, HN_THREAD_KINDS[kind], month, kids)
+        ordinal, n = divmod(item_id - HN_COMMENT_ID_BASE, 100)
+        if ordinal < 0:
+            return 200, "null"
+        created = shift(_WEEK_ZERO, ordinal)
+        if created > week:
+            return 200, "null"
+        for p in self.postings_created(created):
+            if p.source == "hackernews" and p.posting_id == item_id:
+                return 200, render.hn_comment(p, hn_thread_id(hn_month(p.created_week), 0))
+        return 200, "null"
+
+    # ------------------------------------------------------------------ benchmark pages
+
+    def bench_sitemap(self, n: int, page_base: str) -> tuple[int, str]:
+        """A sitemap of `n` job pages `BENCH<i>` for crawl benchmarks (outside the planted truth)."""
+        if not 0 < n <= BENCH_MAX_PAGES:
+            return 404, render.HTML_NOT_FOUND
+        day = parse_week(self.weeks[0]).isoformat()
+        rows = "\n".join(f"<url><loc>{page_base}/jobs/BENCH{i}.html</loc><lastmod>{day}</lastmod></url>"
+                         for i in range(n))
+        return 200, ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                     '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + rows + "\n</urlset>\n")
+
+    def bench_page(self, week: str, i: int) -> tuple[int, str]:
+        """Job page `BENCH<i>`: a schema.org posting generated on demand (same code path as
+        the real ones, without planted demand), so a benchmark can ask for any number of them."""
+        if not 0 <= i < BENCH_MAX_PAGES:
+            return 404, render.HTML_NOT_FOUND
+        draft = self._draft("schemaorg", 0, "bench", self.weeks[0], i)
+        posting = dataclasses.replace(self._finish(draft), posting_id=f"BENCH{i}")
+        return 200, render.job_page(posting)
+
     # ------------------------------------------------------------------ generation
 
     def _generate_week(self, week: str) -> list[Posting]:
@@ -537,7 +687,7 @@ class Snapshot:
 
     def _draft(self, source: str, b_idx: int, board: str, week: str, n: int) -> _Draft:
         r = _rng(self.seed, source, board, week, n)
-        employer = C.employer_for_board(board) if source != "schemaorg" else r.choice(C.SITE_EMPLOYERS)
+        employer = r.choice(POOLED_EMPLOYERS[source]) if source in POOLED_EMPLOYERS else C.employer_for_board(board)
         fams = sorted(employer.family_weights)
         family = r.choices(fams, weights=[employer.family_weights[f] for f in fams])[0]
         title, forced = r.choice(self.vocab.titles[family])
@@ -554,6 +704,8 @@ class Snapshot:
                     location, workplace = C.REMOTE_US, "remote"
                 elif x < 0.5:
                     workplace = "hybrid"
+        if source == "remotive":  # a remote-only job board
+            location, workplace = C.REMOTE_US, "remote"
 
         if family == "healthcare":
             etype = r.choices(("FULL_TIME", "PART_TIME", "PER_DIEM"), weights=(70, 15, 15))[0]
@@ -567,6 +719,12 @@ class Snapshot:
         lifetime = r.randint(1, MAX_LIFETIME)
         monday = parse_week(week)
         day = monday + dt.timedelta(days=r.randint(0, 4))
+        if source == "hackernews":
+            # A comment in the month's thread: posted after the thread (the 1st of the
+            # month of the week's Thursday) and up until that month's last week.
+            month = hn_month(week)
+            day = max(day, month)
+            lifetime = len(hn_month_weeks(month, upto=None)) - hn_month_weeks(month, upto=None).index(week)
         created_at = dt.datetime(day.year, day.month, day.day, r.randint(8, 17), r.randint(0, 59),
                                  r.randint(0, 59), tzinfo=_eastern_offset(day))
 
@@ -700,9 +858,17 @@ class Snapshot:
         if d.source == "greenhouse":
             pid: int | str = 4_000_000_000 + ordinal * 10_000 + d.b_idx * 1_000 + d.n
             internal = 2_000_000_000 + ordinal * 10_000 + d.b_idx * 1_000 + d.n
-        elif d.source == "lever":
-            digest = hashlib.sha256(f"{self.seed}|lever|{d.board}|{d.week}|{d.n}".encode()).digest()
+        elif d.source in ("lever", "ashby"):
+            digest = hashlib.sha256(f"{self.seed}|{d.source}|{d.board}|{d.week}|{d.n}".encode()).digest()
             pid = str(uuid.UUID(bytes=digest[:16], version=4))
+        elif d.source == "smartrecruiters":
+            pid = str(744_000_000_000 + ordinal * 10_000 + d.b_idx * 1_000 + d.n)
+        elif d.source == "remotive":
+            pid = REMOTIVE_ID_BASE + ordinal * 100 + d.n
+        elif d.source == "usajobs":
+            pid = str(800_000_000 + ordinal * 1_000 + d.n)
+        elif d.source == "hackernews":
+            pid = HN_COMMENT_ID_BASE + ordinal * 100 + d.n
         else:
             pid = f"JR{ordinal:04d}{d.b_idx}{d.n:02d}"
         return Posting(

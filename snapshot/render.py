@@ -338,3 +338,411 @@ def sitemap(postings: list["Posting"], page_base: str) -> str:
             for p in sorted(postings, key=lambda p: p.posting_id)]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n")
+
+
+# --------------------------------------------------------------------------- shared helpers (new sources)
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.timezone.utc)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _uuid(seed: str) -> str:
+    import uuid
+
+    return str(uuid.UUID(bytes=hashlib.sha256(seed.encode()).digest()[:16], version=4))
+
+
+def _newest_first(postings: list["Posting"]) -> list["Posting"]:
+    return sorted(postings, key=lambda p: (-p.created_at.timestamp(), str(p.posting_id)))
+
+
+# --------------------------------------------------------------------------- ashby
+
+ASHBY_NOT_FOUND = json.dumps({"success": False, "errors": ["Job board not found"]})
+_ASHBY_EMPLOYMENT = {"FULL_TIME": "FullTime", "PART_TIME": "PartTime", "CONTRACTOR": "Contract",
+                     "TEMPORARY": "Temporary", "PER_DIEM": "PartTime"}
+_ASHBY_WORKPLACE = {"remote": "Remote", "hybrid": "Hybrid", "on-site": "OnSite"}
+_SYMBOL = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$"}
+
+
+def _money(amount: float, currency: str, hourly: bool) -> str:
+    sym = _SYMBOL[currency]
+    return f"{sym}{amount:,.2f}" if hourly else f"{sym}{amount / 1000:,.1f}K".replace(".0K", "K")
+
+
+def _ashby_compensation(p: "Posting", r: random.Random) -> dict:
+    empty = {"compensationTierSummary": None, "scrapeableCompensationSalarySummary": None,
+             "compensationTiers": [], "summaryComponents": []}
+    if p.salary is None:
+        return empty
+    sal = p.salary
+    hourly = sal.period == "HOUR"
+    lo, hi = (sal.min, sal.max) if hourly else (int(sal.min), int(sal.max))
+    summary = _money(lo, sal.currency, hourly) if lo == hi else \
+        f"{_money(lo, sal.currency, hourly)} – {_money(hi, sal.currency, hourly)}"
+    if hourly:
+        summary += " per hour"
+    components = [{"id": _uuid(p.render_seed + "|salary"), "summary": summary, "compensationType": "Salary",
+                   "interval": "1 HOUR" if hourly else "1 YEAR", "currencyCode": sal.currency,
+                   "minValue": lo, "maxValue": hi}]
+    tier = summary
+    if not hourly and r.random() < 0.4:
+        low_eq, high_eq = round(r.uniform(0.01, 0.1), 2), round(r.uniform(0.15, 0.5), 2)
+        components.append({"id": _uuid(p.render_seed + "|equity"), "summary": f"{low_eq}% – {high_eq}%",
+                           "compensationType": "EquityPercentage", "interval": "NONE", "currencyCode": None,
+                           "minValue": low_eq, "maxValue": high_eq})
+        tier += f" • {low_eq}% – {high_eq}%"
+    if r.random() < 0.3:
+        tier += " • Offers Bonus"
+    out = {"compensationTierSummary": tier, "scrapeableCompensationSalarySummary": summary,
+           "compensationTiers": [{"id": _uuid(p.render_seed + "|tier"), "title": "Zone A", "tierSummary": tier,
+                                  "additionalInformation": None, "components": components}],
+           "summaryComponents": [{k: v for k, v in c.items() if k not in ("id", "summary")} for c in components]}
+    if r.random() < 0.3:  # not every payload carries the roll-up; readers fall back on the tiers
+        del out["summaryComponents"]
+    return out
+
+
+def ashby_job(p: "Posting", compensation: bool) -> dict:
+    """One job of GET /posting-api/job-board/{board} (compensation with includeCompensation=true)."""
+    r = _r(p, "ashby")
+    loc = p.location
+    url = f"https://jobs.ashbyhq.com/{p.board}/{p.posting_id}"
+    secondary = []
+    if loc.city is not None and loc.country == "US" and r.random() < 0.15:
+        other = C.US_CITIES[(C.US_CITIES.index(loc) + 1) % len(C.US_CITIES)] if loc in C.US_CITIES else C.US_CITIES[0]
+        secondary.append({"location": other.label, "address": {
+            "addressLocality": other.city, "addressRegion": other.region, "addressCountry": other.country_name}})
+    job: dict = {
+        "id": p.posting_id,
+        "title": p.title,
+        "department": C.DEPARTMENTS[p.family],
+        "team": C.DIVISIONS[p.family],
+        "employmentType": _ASHBY_EMPLOYMENT[p.employment_type],
+        "location": "Remote" if loc.city is None else loc.label,
+        "secondaryLocations": secondary,
+        "publishedAt": _utc(p.created_at).isoformat(timespec="milliseconds"),
+        "isListed": True,
+        "isRemote": p.workplace == "remote",
+        "workplaceType": _ASHBY_WORKPLACE[p.workplace],
+        "address": {"postalAddress": {"addressLocality": loc.city, "addressRegion": loc.region,
+                                      "addressCountry": loc.country_name}} if loc.city else None,
+        "jobUrl": url,
+        "applyUrl": f"{url}/application",
+        "descriptionHtml": p.description_html,
+        "descriptionPlain": plain(p.description_html),
+        "shouldDisplayCompensationOnJobPostings": p.salary is not None,
+    }
+    if compensation:
+        job["compensation"] = _ashby_compensation(p, r)
+    return job
+
+
+def ashby_board(postings: list["Posting"], compensation: bool) -> str:
+    return dumps({"apiVersion": "1", "jobs": [ashby_job(p, compensation) for p in _newest_first(postings)]})
+
+
+# --------------------------------------------------------------------------- smartrecruiters
+
+SMARTRECRUITERS_NOT_FOUND = json.dumps({"code": "NOT_FOUND", "message": "Company not found"})
+_SR_EMPLOYMENT = {"FULL_TIME": ("permanent", "Full-time"), "PART_TIME": ("part_time", "Part-time"),
+                  "CONTRACTOR": ("contract", "Contract"), "TEMPORARY": ("temporary", "Temporary"),
+                  "PER_DIEM": ("other", "Per diem")}
+_SR_INDUSTRY = {"CrescentCare": ("hospital_health_care", "Hospital & Health Care"),
+                "MeridianLogistics": ("logistics_and_supply_chain", "Logistics and Supply Chain")}
+_COORDS = {"Seattle": (47.6062, -122.3321), "Austin": (30.2672, -97.7431), "New York": (40.7128, -74.006),
+           "Chicago": (41.8781, -87.6298), "Denver": (39.7392, -104.9903), "Atlanta": (33.749, -84.388),
+           "Boston": (42.3601, -71.0589), "Phoenix": (33.4484, -112.074), "Columbus": (39.9612, -82.9988),
+           "Raleigh": (35.7796, -78.6382), "London": (51.5072, -0.1276), "Manchester": (53.4808, -2.2426),
+           "Berlin": (52.52, 13.405), "Amsterdam": (52.3676, 4.9041), "Dublin": (53.3498, -6.2603),
+           "Toronto": (43.6532, -79.3832)}
+
+
+def smartrecruiters_obj(p: "Posting", detail: bool) -> dict:
+    """A posting as GET .../postings lists it, or (detail=True) as GET .../postings/{id} returns it."""
+    r = _r(p, "smartrecruiters")
+    loc = p.location
+    lat, lon = _COORDS.get(loc.city or "", (39.8283, -98.5795))
+    etype = _SR_EMPLOYMENT[p.employment_type]
+    dept = C.DEPARTMENTS[p.family]
+    industry = _SR_INDUSTRY.get(p.board, ("information_technology_and_services", "Information Technology and Services"))
+    obj: dict = {
+        "id": p.posting_id,
+        "uuid": _uuid(p.render_seed + "|uuid"),
+        "name": p.title,
+        "jobAdId": _uuid(p.render_seed + "|jobad"),
+        "defaultJobAd": True,
+        "refNumber": f"REF{r.randint(10000, 99999)}",
+        "company": {"identifier": p.board, "name": p.company},
+        "releasedDate": _utc(p.created_at).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "location": {"city": loc.city or "", "region": loc.region if loc.city else "", "country": loc.country.lower(),
+                     "remote": p.workplace == "remote", "hybrid": p.workplace == "hybrid",
+                     "latitude": f"{lat:.4f}", "longitude": f"{lon:.4f}",
+                     "fullLocation": (f"{loc.city}, {loc.region}, {loc.country_name}" if loc.city
+                                      else f"Remote, {loc.country_name}")},
+        "industry": {"id": industry[0], "label": industry[1]},
+        "department": {"id": str(_stable_id(f"{p.board}|dept|{dept}")), "label": dept},
+        "function": {"id": _slug(dept), "label": dept},
+        "typeOfEmployment": {"id": etype[0], "label": etype[1]},
+        "experienceLevel": ({"id": "mid_senior_level", "label": "Mid-Senior Level"} if "Senior" in p.title
+                            else {"id": "associate", "label": "Associate"}),
+        "customField": [],
+        "ref": f"https://api.smartrecruiters.com/v1/companies/{p.board}/postings/{p.posting_id}",
+        "creator": {"name": "Talent Acquisition"},
+        "language": {"code": "en", "label": "English", "labelNative": "English (US)"},
+    }
+    if detail:
+        s = p.sections
+        qualifications = _heading(s.style, s.requirements_heading) + f"<ul>{_lis(s.requirements)}</ul>"
+        if s.preferred_heading:
+            qualifications += _heading(s.style, s.preferred_heading) + f"<ul>{_lis(s.preferred)}</ul>"
+        additional = _heading(s.style, s.benefits_heading) + f"<ul>{_lis(s.benefits)}</ul>"
+        if s.salary_line:
+            additional += f"<p>{esc(s.salary_line)}</p>"
+        additional += f"<p>{esc(s.eeo)}</p>"
+        url = f"https://jobs.smartrecruiters.com/{p.board}/{p.posting_id}-{_slug(p.title)}"
+        obj["postingUrl"] = url
+        obj["applyUrl"] = f"{url}?oga=true"
+        obj["jobAd"] = {"sections": {
+            "companyDescription": {"title": "Company Description", "text": f"<p>{esc(s.about)}</p>"},
+            "jobDescription": {"title": "Job Description", "text": f"<p>{esc(s.intro)}</p>"
+                               + _heading(s.style, s.responsibilities_heading) + f"<ul>{_lis(s.responsibilities)}</ul>"},
+            "qualifications": {"title": "Qualifications", "text": qualifications},
+            "additionalInformation": {"title": "Additional Information", "text": additional},
+        }}
+    return obj
+
+
+def smartrecruiters_list(postings: list["Posting"], offset: int, limit: int) -> str:
+    """One page of GET /v1/companies/{id}/postings (limit capped at the documented 100)."""
+    ordered = _newest_first(postings)
+    offset, limit = max(offset, 0), min(max(limit, 1), 100)
+    page = ordered[offset: offset + limit]
+    return dumps({"offset": offset, "limit": limit, "totalFound": len(ordered),
+                  "content": [smartrecruiters_obj(p, False) for p in page]})
+
+
+def smartrecruiters_detail(p: "Posting") -> str:
+    return dumps(smartrecruiters_obj(p, True))
+
+
+# --------------------------------------------------------------------------- remotive
+
+REMOTIVE_NOT_FOUND = json.dumps({"error": "not found"})
+REMOTIVE_LEGAL_NOTICE = ("Remotive API Legal Notice (offline snapshot): link back to the URL of each job on "
+                         "Remotive and mention Remotive as the source; do not submit Remotive jobs to third-party "
+                         "job sites; fetch at most a few times a day, excessive requests are blocked.")
+_REMOTIVE_JOB_TYPE = {"FULL_TIME": "full_time", "PART_TIME": "part_time", "CONTRACTOR": "contract",
+                      "TEMPORARY": "freelance", "PER_DIEM": "part_time"}
+_REMOTIVE_TAGS = {"software": ["backend", "api"], "cloud_devops": ["devops", "infrastructure"],
+                  "data": ["analytics", "sql"], "security": ["security", "incident response"],
+                  "it_support": ["help desk", "support"], "project_management": ["agile", "delivery"],
+                  "finance": ["accounting", "reporting"], "hr": ["recruiting", "people ops"]}
+
+
+def remotive_job(p: "Posting") -> dict:
+    name, slug = C.REMOTIVE_CATEGORIES[p.family]
+    return {
+        "id": p.posting_id,
+        "url": f"https://remotive.com/remote-jobs/{slug}/{_slug(p.title)}-{p.posting_id}",
+        "title": p.title,
+        "company_name": p.company,
+        "company_logo": f"https://remotive.com/job/{p.posting_id}/logo",
+        "category": name,
+        "tags": list(_REMOTIVE_TAGS.get(p.family, [])),
+        "job_type": _REMOTIVE_JOB_TYPE[p.employment_type],
+        "publication_date": _utc(p.created_at).strftime("%Y-%m-%dT%H:%M:%S"),
+        "candidate_required_location": "USA",
+        "salary": p.salary.text if p.salary else "",
+        "description": p.description_html,
+    }
+
+
+def remotive_jobs(postings: list["Posting"], category: str | None, company_name: str | None,
+                  search: str | None, limit: int | None) -> str:
+    """GET /api/remote-jobs with its documented filters (category, company_name, search, limit)."""
+    jobs = [remotive_job(p) for p in _newest_first(postings)]
+    if category:
+        want = category.lower()
+        jobs = [j for j in jobs if want in (j["category"].lower(), C_REMOTIVE_SLUG.get(j["category"], ""))]
+    if company_name:
+        jobs = [j for j in jobs if company_name.lower() in j["company_name"].lower()]
+    if search:
+        jobs = [j for j in jobs if search.lower() in (j["title"] + " " + j["description"]).lower()]
+    if limit is not None:
+        jobs = jobs[: max(limit, 0)]
+    return dumps({"0-legal-notice": REMOTIVE_LEGAL_NOTICE, "job-count": len(jobs), "total-job-count": len(jobs),
+                  "jobs": jobs})
+
+
+C_REMOTIVE_SLUG = {name: slug for name, slug in C.REMOTIVE_CATEGORIES.values()}
+
+
+# --------------------------------------------------------------------------- usajobs
+
+USAJOBS_NOT_FOUND = json.dumps({"error": "not found"})
+USAJOBS_UNAUTHORIZED = json.dumps({"error": "Unauthorized: send Authorization-Key and User-Agent (your e-mail)"})
+_USAJOBS_SCHEDULE = {"FULL_TIME": ("Full-time", "1"), "PART_TIME": ("Part-time", "2"),
+                     "CONTRACTOR": ("Term", "4"), "TEMPORARY": ("Temporary", "4"), "PER_DIEM": ("Intermittent", "3")}
+_STATES = {"WA": "Washington", "TX": "Texas", "NY": "New York", "IL": "Illinois", "CO": "Colorado",
+           "GA": "Georgia", "MA": "Massachusetts", "AZ": "Arizona", "OH": "Ohio", "NC": "North Carolina"}
+
+
+def _usajobs_time(t: dt.datetime) -> str:
+    return t.replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-2]
+
+
+def usajobs_item(p: "Posting") -> dict:
+    """One SearchResultItems entry (MatchedObjectId + MatchedObjectDescriptor)."""
+    r = _r(p, "usajobs")
+    s = p.sections
+    loc = p.location
+    department, code = C.AGENCY_DEPARTMENTS[p.company]
+    series_name, series = C.OPM_SERIES[p.family]
+    schedule = _USAJOBS_SCHEDULE[p.employment_type]
+    grade = r.choice(("9", "11", "12", "13")) if not p.title.startswith("Senior") else "14"
+    url = f"https://www.usajobs.gov:443/GetJob/ViewDetails/{p.posting_id}"
+    if loc.city is None:
+        display = "Anywhere in the U.S. (remote job)"
+        locations = [{"LocationName": "Anywhere in the U.S. (remote job)", "CountryCode": "United States",
+                      "CountrySubDivisionCode": "", "CityName": "Anywhere in the U.S. (remote job)",
+                      "Longitude": -98.5795, "Latitude": 39.8283}]
+    else:
+        state = _STATES.get(loc.region, loc.region)
+        lat, lon = _COORDS.get(loc.city, (39.8283, -98.5795))
+        display = f"{loc.city}, {state}"
+        locations = [{"LocationName": display, "CountryCode": "United States", "CountrySubDivisionCode": state,
+                      "CityName": display, "Longitude": lon, "Latitude": lat}]
+    qualifications = [f"- {line}" for line in s.requirements]
+    if s.preferred_heading:
+        qualifications += [f"{s.preferred_heading}:", *(f"- {line}" for line in s.preferred)]
+    pay = []
+    if p.salary is not None:
+        hourly = p.salary.period == "HOUR"
+        pay = [{"MinimumRange": f"{p.salary.min:.2f}" if hourly else f"{p.salary.min:.1f}",
+                "MaximumRange": f"{p.salary.max:.2f}" if hourly else f"{p.salary.max:.1f}",
+                "RateIntervalCode": "Per Hour" if hourly else "Per Year", "Description": "Per Hour" if hourly else "Per Year"}]
+    close = p.created_at + dt.timedelta(days=30)
+    return {
+        "MatchedObjectId": str(p.posting_id),
+        "MatchedObjectDescriptor": {
+            "PositionID": f"{code}-26-{str(p.posting_id)[-6:]}-{r.choice(('DE', 'MP', 'ST'))}",
+            "PositionTitle": p.title,
+            "PositionURI": url,
+            "ApplyURI": [f"{url}?PostingChannelID="],
+            "PositionLocationDisplay": display,
+            "PositionLocation": locations,
+            "OrganizationName": p.company,
+            "DepartmentName": department,
+            "JobCategory": [{"Name": series_name, "Code": series}],
+            "JobGrade": [{"Code": "GS"}],
+            "PositionSchedule": [{"Name": schedule[0], "Code": schedule[1]}],
+            "PositionOfferingType": [{"Name": "Permanent", "Code": "15317"}],
+            "QualificationSummary": "\n".join(qualifications),
+            "PositionRemuneration": pay,
+            "PositionStartDate": _usajobs_time(p.created_at),
+            "PositionEndDate": _usajobs_time(close),
+            "PublicationStartDate": _usajobs_time(p.created_at),
+            "ApplicationCloseDate": _usajobs_time(close.replace(hour=23, minute=59, second=59, microsecond=997000)),
+            "UserArea": {"Details": {
+                "JobSummary": f"{s.about}\n{s.intro}",
+                "WhoMayApply": {"Name": "United States Citizens", "Code": ""},
+                "LowGrade": grade, "HighGrade": grade, "PromotionPotential": grade,
+                "HiringPath": ["public"], "TotalOpenings": str(r.randint(1, 5)),
+                "MajorDuties": list(s.responsibilities),
+                "Education": "",
+                "Requirements": "\n".join(C.USAJOBS_CONDITIONS),
+                "Evaluations": "You will be evaluated on the qualifications listed above.\n" + s.eeo,
+                "HowToApply": "Apply online through USAJOBS before the closing date.",
+                "WhatToExpectNext": "We will notify you by e-mail after the announcement closes.",
+                "Benefits": "\n".join(f"- {line}" for line in s.benefits),
+                "BenefitsUrl": "https://help.usajobs.gov/working-in-government/benefits",
+                "TeleworkEligible": p.workplace in ("hybrid", "remote"),
+                "RemoteIndicator": p.workplace == "remote",
+                "SecurityClearance": "Not Required" if p.family != "security" else "Secret",
+                "DrugTestRequired": "False",
+            }, "IsRadialSearch": False},
+        },
+        "RelevanceRank": 0,
+    }
+
+
+def usajobs_search(postings: list["Posting"], page: int, per_page: int) -> str:
+    """GET /api/Search: one page (Page from 1, ResultsPerPage capped at the documented 500)."""
+    ordered = _newest_first(postings)
+    per_page = min(max(per_page, 1), 500)
+    page = max(page, 1)
+    items = [usajobs_item(p) for p in ordered[(page - 1) * per_page: page * per_page]]
+    pages = -(-len(ordered) // per_page)
+    return dumps({"LanguageCode": "EN",
+                  "SearchParameters": {"ResultsPerPage": per_page, "Page": page},
+                  "SearchResult": {"SearchResultCount": len(items), "SearchResultCountAll": len(ordered),
+                                   "SearchResultItems": items,
+                                   "UserArea": {"NumberOfPages": str(pages), "IsRadialSearch": False}}})
+
+
+# --------------------------------------------------------------------------- hacker news
+
+
+def hn_escape(text: str) -> str:
+    """Text as HN stores it in `text`: HTML-escaped, with ' and / as numeric entities."""
+    return html.escape(text, quote=True).replace("/", "&#x2F;")
+
+
+def _hn_link(url: str) -> str:
+    shown = hn_escape(url)
+    return f'<a href="{shown}" rel="nofollow">{shown}</a>'
+
+
+def hn_first_line(p: "Posting") -> list[str]:
+    """The pipe-separated fields of a posting's first line (company | role | location | ...)."""
+    where = "REMOTE (US)" if p.workplace == "remote" else p.location.label
+    fields = [p.company, p.title, where]
+    if p.workplace == "hybrid":
+        fields.append("HYBRID")
+    elif p.workplace == "on-site":
+        fields.append("ONSITE")
+    fields.append(C.EMPLOYMENT_LABELS[p.employment_type])
+    if p.salary is not None:
+        fields.append(p.salary.text)
+    return fields
+
+
+def hn_text(p: "Posting") -> str:
+    s = p.sections
+    paras = [s.about, s.intro, f"{s.responsibilities_heading}:", *(f"- {x}" for x in s.responsibilities),
+             f"{s.requirements_heading}:", *(f"- {x}" for x in s.requirements)]
+    if s.preferred_heading:
+        paras += [f"{s.preferred_heading}:", *(f"- {x}" for x in s.preferred)]
+    paras += [f"{s.benefits_heading}:", *(f"- {x}" for x in s.benefits), s.eeo]
+    first = " | ".join(hn_escape(f) for f in hn_first_line(p)) + " | " + _hn_link(f"{p.company_url}/careers")
+    return first + "".join(f"<p>{hn_escape(x)}" for x in paras)
+
+
+def _hn_handle(p: "Posting") -> str:
+    return _slug(p.company).replace("-", "")[:12] + "_hiring"
+
+
+def hn_comment(p: "Posting", thread_id: int) -> str:
+    return dumps({"by": _hn_handle(p), "id": p.posting_id, "parent": thread_id, "text": hn_text(p),
+                  "time": int(p.created_at.timestamp()), "type": "comment"})
+
+
+def hn_thread(item_id: int, title: str, month: dt.date, kids: list["Posting"]) -> str:
+    posted = dt.datetime(month.year, month.month, month.day, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    text = ("Please state the location and include REMOTE for remote work, REMOTE (US) or similar if the country "
+            "is restricted, and ONSITE when remote work is &#x2F;not&#x2F; an option.<p>Please only post if you "
+            "personally are part of the hiring company.")
+    return dumps({"by": "whoishiring", "descendants": len(kids), "id": item_id, "kids": [p.posting_id for p in kids],
+                  "score": 600, "text": text, "time": int(posted.timestamp()),
+                  "title": f"{title} ({month.strftime('%B')} {month.year})", "type": "story"})
+
+
+def hn_user(account: str, submitted: list[int]) -> str:
+    return dumps({"about": "This account posts the monthly hiring threads.", "created": 1302133209,
+                  "id": account, "karma": 41000, "submitted": submitted})

@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.http import HtmlResponse, Request, TextResponse  # noqa: E402
 
-from scrapers.items import OfferingItem, PostingItem  # noqa: E402
+from scrapers.items import LostPosting, OfferingItem, PostingItem  # noqa: E402
 from scrapers.middlewares import RetryAfterMiddleware, retry_after_seconds  # noqa: E402
 from scrapers.partition import RawPartition  # noqa: E402
 from scrapers.pipelines import JsonlWriterPipeline, PiiScrubPipeline, ValidationPipeline, scrub_pii  # noqa: E402
@@ -50,11 +50,16 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+LOST: list = []  # LostPostings of the last items_and_requests() call
+
+
 def items_and_requests(results):
+    """(items, requests) of a callback's output; its LostPostings are left in LOST."""
     results = list(results or [])
     items = [r for r in results if isinstance(r, (PostingItem, OfferingItem))]
     requests = [r for r in results if isinstance(r, Request)]
-    assert len(items) + len(requests) == len(results), results
+    LOST[:] = [r for r in results if isinstance(r, LostPosting)]
+    assert len(items) + len(requests) + len(LOST) == len(results), results
     return items, requests
 
 
@@ -175,10 +180,18 @@ def test_lever_follows_full_pages_and_stops_on_repeats():
     items, requests = items_and_requests(spider.parse_page(response(lever_url(0, 2), body), site="leverdemo", skip=0))
     assert len(items) == 2
     assert [r.url for r in requests] == [lever_url(2, 2)]
-    # A server ignoring `skip` sends the same page again: no new ids → no items, no next page.
-    items, requests = items_and_requests(spider.parse_page(response(lever_url(2, 2), body), site="leverdemo", skip=2))
+    # A server ignoring `skip` sends the same page again: no new ids → no items,
+    # the same page is asked for once more, and if it repeats again the listing stops.
+    repeated = response(lever_url(2, 2), body)
+    items, requests = items_and_requests(spider.parse_page(repeated, site="leverdemo", skip=2))
+    assert items == [] and [r.url for r in requests] == [lever_url(2, 2)]
+    assert requests[0].dont_filter and requests[0].meta[spider.REFETCHED]
+    assert spider.counters["credwatch/repeated_pages"] == 1
+    again = TextResponse(url=lever_url(2, 2), body=body, encoding="utf-8", request=requests[0])
+    items, requests = items_and_requests(spider.parse_page(again, site="leverdemo", skip=2))
     assert items == [] and requests == []
-    assert spider.counters["lever/repeated_page"] == 1
+    assert spider.counters["credwatch/repeated_pages_unresolved"] == 1
+    assert spider.counters["credwatch/repeated_entries"] == 4
 
 
 # -- schema.org ------------------------------------------------------------------
@@ -236,15 +249,18 @@ def test_schemaorg_graph_fixture_resolves_references_locations_and_salary():
     assert item.language == "en-GB"
 
 
-def test_schemaorg_non_jobposting_yields_nothing_and_is_counted():
+def test_schemaorg_non_jobposting_is_quarantined_and_counted():
     spider, items = parse_job(jsonld_page(json.dumps({"@context": "https://schema.org", "@type": "Organization", "name": "Acme"})))
     assert items == []
+    (lost,) = LOST
+    assert lost.url == JOB_URL and lost.reason == "page carries no schema.org JobPosting (JSON-LD)"
+    assert lost.source == "schemaorg" and lost.week == WEEK and lost.status == 200
     assert spider.counters["schemaorg/no_jobposting"] == 1
 
 
-def test_schemaorg_page_without_jsonld_is_counted():
+def test_schemaorg_page_without_jsonld_is_quarantined_and_counted():
     spider, items = parse_job("<html><body>No structured data</body></html>")
-    assert items == [] and spider.counters["schemaorg/no_jobposting"] == 1
+    assert items == [] and len(LOST) == 1 and spider.counters["schemaorg/no_jobposting"] == 1
 
 
 @pytest.mark.parametrize("base_salary, extra, expected", [
@@ -357,7 +373,7 @@ def test_malformed_list_responses_are_critical_failures(spider_cls, source, fixt
 
 def test_malformed_jsonld_is_skipped_and_counted():
     spider, items = parse_job(fixture("malformed/schemaorg_garbage_jsonld.html").decode())
-    assert items == []
+    assert items == [] and len(LOST) == 1
     assert spider.counters["schemaorg/jsonld_invalid"] == 1
     assert spider.counters["schemaorg/no_jobposting"] == 1
 
@@ -524,8 +540,15 @@ def test_parse_salary_text():
 
 # -- end to end: real crawls (subprocesses) against the snapshot web ----------------
 
-SOURCES = ("greenhouse", "lever", "schemaorg", "mslearn")
+SOURCES = ("greenhouse", "lever", "schemaorg", "ashby", "smartrecruiters", "remotive", "usajobs", "hackernews",
+           "mslearn")
 MSLEARN_TYPES = ["certifications", "exams", "courses", "appliedSkills"]
+# The crawl statistics every spider writes (the warehouse loads them as source_health).
+STATS_KEYS = {"source", "week", "spider", "finish_reason", "requests", "responses", "responses_by_status", "bytes",
+              "archived_bytes", "retries", "retry_reasons", "retries_given_up", "download_errors",
+              "robots_forbidden", "duration_s", "items", "item_count", "quarantined", "quarantine_reasons",
+              "lost_postings", "targets_gone", "failed_requests", "spider_exceptions", "errors", "counters",
+              "peak_rss_bytes", "started_at", "finished_at", "page_cap"}
 
 
 def partition_digest(partition: Path) -> dict[str, str]:
@@ -551,13 +574,18 @@ def crawled(snapshot_server, tmp_path_factory):
     """Every source crawled once for WEEK into one lake; lever paged by 25 to exercise paging."""
     from scrapers.run import crawl
 
+    from concurrent.futures import ThreadPoolExecutor
+
     lake = tmp_path_factory.mktemp("e2e-lake")
-    results = {}
+
+    def one(source):
+        args = {"page_size": 25} if source == "lever" else None
+        return crawl(source, WEEK, snapshot_url=snapshot_server.url, spider_args=args, timeout_s=300)
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CREDWATCH_LAKE", str(lake))
-        for source in SOURCES:
-            args = {"page_size": 25} if source == "lever" else None
-            results[source] = crawl(source, WEEK, snapshot_url=snapshot_server.url, spider_args=args, timeout_s=300)
+        with ThreadPoolExecutor(max_workers=3) as pool:  # one subprocess each; the server serves them all
+            results = dict(zip(SOURCES, pool.map(one, SOURCES)))
     return lake, results
 
 
@@ -597,11 +625,43 @@ def test_crawl_snapshot_week_writes_complete_partition(crawled, snapshot_server,
         assert hashlib.sha256(body).hexdigest() == m["sha256"] and len(body) == m["bytes"]
     assert {i["payload_sha256"] for i in items} <= {m["sha256"] for m in manifest}
     on_disk = json.loads((partition / "stats.json").read_text())
+    assert STATS_KEYS <= set(on_disk), f"stats.json lacks {STATS_KEYS - set(on_disk)}"
+    assert on_disk["requests"] == sum(on_disk["responses_by_status"].values()) == on_disk["responses"]
+    assert on_disk["responses_by_status"]["200"] == on_disk["responses"] and on_disk["bytes"] > 0
+    assert on_disk["retries"] == 0 and on_disk["download_errors"] == {} and on_disk["quarantine_reasons"] == {}
+    assert on_disk["peak_rss_bytes"] > 10 * 2**20 and on_disk["duration_s"] >= 0
     assert on_disk["finish_reason"] == "finished" and on_disk["items"] == len(items)
     assert on_disk["item_count"] == {("OfferingItem" if source == "mslearn" else "PostingItem"): len(items)}
     assert on_disk["failed_requests"] == {"critical": 0, "optional": 0}
     assert on_disk["started_at"] <= on_disk["finished_at"]
     assert (lake / "logs" / f"scrape-{source}-{WEEK}.log").exists()
+
+
+def test_paged_sources_followed_every_page(crawled, snapshot_server):
+    _, results = crawled
+    snap = snapshot_server.snapshot
+    sr_pages = sum(-(-len(snap.active_postings("smartrecruiters", WEEK, c)) // 10) for c in snap.boards["smartrecruiters"])
+    sr_details = len(snap.active_postings("smartrecruiters", WEEK))
+    assert results["smartrecruiters"]["requests"] == 1 + sr_pages + sr_details  # robots + list pages + details
+    assert results["usajobs"]["requests"] == 1 + -(-len(snap.active_postings("usajobs", WEEK)) // 10)
+    hn = len(snap.active_postings("hackernews", WEEK))
+    assert results["hackernews"]["requests"] == 1 + 1 + 3 + hn  # robots, user, 3 items to the thread, comments
+
+
+def test_crawl_many_crawls_all_weeks_in_one_process(snapshot_server, tmp_lake):
+    from scrapers.run import crawl_many
+
+    weeks = [WEEK, "2026-W31"]
+    results = crawl_many("remotive", weeks, snapshot_url=snapshot_server.url)
+    assert list(results) == weeks
+    assert {r["pid"] for r in results.values()} != {None} and len({r["pid"] for r in results.values()}) == 1
+    for week, stats in results.items():
+        assert stats["skipped"] is False and stats["week"] == week
+        assert stats["items"] == len(snapshot_server.snapshot.active_postings("remotive", week))
+        assert (Path(stats["partition"]) / "_SUCCESS").exists()
+        assert f"week {week}" in (tmp_lake / "logs" / f"scrape-remotive-{week}.log").read_text()
+    again = crawl_many("remotive", [*weeks, "2026-W32"], snapshot_url=snapshot_server.url)
+    assert [again[w]["skipped"] for w in weeks] == [True, True] and again["2026-W32"]["skipped"] is False
 
 
 def test_lever_crawl_followed_pages(crawled, snapshot_server):

@@ -13,7 +13,6 @@ import os  # noqa: E402
 import re  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
-import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 import xml.etree.ElementTree as ET  # noqa: E402
@@ -117,9 +116,12 @@ def test_counts_and_lifetimes(snap):
     week = CALENDAR[0]
     created = snap.postings_created(week)
     by_source = {s: sum(1 for p in created if p.source == s) for s in JOB_SOURCES}
-    assert by_source == {"greenhouse": 25 * len(snap.boards["greenhouse"]), "lever": 25 * len(snap.boards["lever"]),
-                         "schemaorg": 50}
-    assert {p.lifetime for p in created} == {1, 2, 3, 4}
+    assert by_source == {"greenhouse": 15 * len(snap.boards["greenhouse"]), "lever": 15 * len(snap.boards["lever"]),
+                         "schemaorg": 25, "ashby": 12 * len(snap.boards["ashby"]),
+                         "smartrecruiters": 12 * len(snap.boards["smartrecruiters"]), "remotive": 12,
+                         "usajobs": 10, "hackernews": 5}
+    assert sum(by_source.values()) == 175  # the demo's weekly volume stays what it was with three sources
+    assert {p.lifetime for p in created if p.source != "hackernews"} == {1, 2, 3, 4}
     # The first calendar week already holds postings created in the warm-up weeks.
     active = snap.active_postings("greenhouse", week)
     assert {p.created_week for p in active} == set(week_range(shift(week, -3), week))
@@ -129,21 +131,23 @@ def test_counts_and_lifetimes(snap):
     assert len(ids) == len(set(ids))
 
 
-def test_render_one_week_is_fast():
+def test_every_source_renders_a_week_from_a_fresh_snapshot():
+    """A new Snapshot renders every endpoint of one week (no wall-time assert: the
+    crawl benchmark, benchmarks/crawl.py, measures speed)."""
     fresh = Snapshot()
     week = CALENDAR[5]
-    for w in week_range(shift(week, -3), week):
-        fresh.postings_created(w)
-    start = time.perf_counter()
-    for b in fresh.boards["greenhouse"]:
-        fresh.greenhouse_jobs(week, b, True)
-    for s in fresh.boards["lever"]:
-        fresh.lever_postings(week, s)
-    fresh.schemaorg_sitemap(week, fresh.boards["schemaorg"][0], "http://127.0.0.1:1/x")
-    for p in fresh.active_postings("schemaorg", week):
-        fresh.schemaorg_page(week, p.posting_id)
-    fresh.mslearn_catalog(week)
-    assert time.perf_counter() - start < 1.0
+    answers = [fresh.greenhouse_jobs(week, b, True) for b in fresh.boards["greenhouse"]]
+    answers += [fresh.lever_postings(week, s) for s in fresh.boards["lever"]]
+    answers.append(fresh.schemaorg_sitemap(week, fresh.boards["schemaorg"][0], "http://127.0.0.1:1/x"))
+    answers += [fresh.schemaorg_page(week, p.posting_id) for p in fresh.active_postings("schemaorg", week)]
+    answers += [fresh.ashby_board(week, b, True) for b in fresh.boards["ashby"]]
+    answers += [fresh.smartrecruiters_postings(week, c, 0, 100) for c in fresh.boards["smartrecruiters"]]
+    answers += [fresh.smartrecruiters_posting(week, p.board, p.posting_id)
+                for p in fresh.active_postings("smartrecruiters", week)]
+    answers += [fresh.remotive_jobs(week), fresh.usajobs_search(week, 1, 500), fresh.hn_user(week, "whoishiring")]
+    answers += [fresh.hn_item(week, p.posting_id) for p in fresh.active_postings("hackernews", week)]
+    answers.append(fresh.mslearn_catalog(week))
+    assert all(status == 200 and body and body != "null" for status, body in answers)
 
 
 # --------------------------------------------------------------------------- formats
@@ -445,3 +449,185 @@ def test_server_cli_prints_url_and_stops_on_sigterm():
 def test_render_module_escape_roundtrip():
     text = '<p>R&amp;D "team" isn\'t</p>'
     assert html.unescape(render._gh_escape(text)) == text
+
+
+# --------------------------------------------------------------------------- formats of the later job sources
+
+
+def test_ashby_format(snap):
+    board = snap.boards["ashby"][0]
+    status, body = snap.ashby_board(WEEK, board, compensation=True)
+    data = json.loads(body)
+    assert status == 200 and data["apiVersion"] == "1"
+    jobs = data["jobs"]
+    assert [j["id"] for j in jobs] and len(jobs) == len(snap.active_postings("ashby", WEEK, board))
+    for job in jobs:
+        for key in ("id", "title", "location", "secondaryLocations", "department", "team", "isListed", "isRemote",
+                    "workplaceType", "descriptionHtml", "descriptionPlain", "publishedAt", "employmentType",
+                    "jobUrl", "applyUrl", "compensation"):
+            assert key in job, key
+        assert job["employmentType"] in {"FullTime", "PartTime", "Intern", "Contract", "Temporary"}
+        assert job["workplaceType"] in {"OnSite", "Hybrid", "Remote"}
+        assert job["isRemote"] == (job["workplaceType"] == "Remote")
+        assert job["publishedAt"].endswith("+00:00")
+        for tier in job["compensation"]["compensationTiers"]:
+            for c in tier["components"]:
+                assert {"compensationType", "interval", "currencyCode", "minValue", "maxValue"} <= set(c)
+                assert c["minValue"] <= c["maxValue"]
+    assert "compensation" not in json.loads(snap.ashby_board(WEEK, board)[1])["jobs"][0]
+    comps = [j["compensation"] for w in CALENDAR[:4] for b in snap.boards["ashby"]
+             for j in json.loads(snap.ashby_board(w, b, True)[1])["jobs"]]
+    assert any(not c["compensationTiers"] for c in comps)  # postings without pay
+    paid = [c for c in comps if c["compensationTiers"]]
+    assert any("summaryComponents" not in c for c in paid) and any("summaryComponents" in c for c in paid)
+    assert any(x["compensationType"] == "EquityPercentage" for c in paid for x in c["compensationTiers"][0]["components"])
+    assert snap.ashby_board(WEEK, "no-such-board")[0] == 404
+
+
+def test_smartrecruiters_format_and_paging(snap):
+    company = snap.boards["smartrecruiters"][0]
+    active = snap.active_postings("smartrecruiters", WEEK, company)
+    seen, offset = [], 0
+    while True:
+        page = json.loads(snap.smartrecruiters_postings(WEEK, company, offset, 7)[1])
+        assert page["totalFound"] == len(active) and page["offset"] == offset and page["limit"] == 7
+        if not page["content"]:
+            break
+        seen += [p["id"] for p in page["content"]]
+        offset += 7
+    assert sorted(seen) == sorted(p.posting_id for p in active) and len(seen) == len(set(seen))
+    assert json.loads(snap.smartrecruiters_postings(WEEK, company, 0, 500)[1])["limit"] == 100  # documented max
+    listed = json.loads(snap.smartrecruiters_postings(WEEK, company, 0, 100)[1])["content"][0]
+    for key in ("id", "uuid", "name", "refNumber", "company", "releasedDate", "location", "department",
+                "typeOfEmployment", "experienceLevel", "customField", "ref"):
+        assert key in listed, key
+    assert "jobAd" not in listed and set(listed["company"]) == {"identifier", "name"}
+    assert listed["ref"].endswith(f"/v1/companies/{company}/postings/{listed['id']}")
+    status, body = snap.smartrecruiters_posting(WEEK, company, listed["id"])
+    detail = json.loads(body)
+    assert status == 200 and detail["postingUrl"].startswith("https://jobs.smartrecruiters.com/")
+    sections = detail["jobAd"]["sections"]
+    assert list(sections) == ["companyDescription", "jobDescription", "qualifications", "additionalInformation"]
+    assert all(set(x) == {"title", "text"} and x["text"].startswith("<") for x in sections.values())
+    assert snap.smartrecruiters_postings(WEEK, "NoSuchCompany")[0] == 404
+    assert snap.smartrecruiters_posting(WEEK, company, "1")[0] == 404
+
+
+def test_remotive_format_and_filters(snap):
+    status, body = snap.remotive_jobs(WEEK)
+    data = json.loads(body)
+    assert status == 200 and data["job-count"] == len(data["jobs"]) == len(snap.active_postings("remotive", WEEK))
+    assert "0-legal-notice" in data
+    for job in data["jobs"]:
+        assert set(job) >= {"id", "url", "title", "company_name", "category", "job_type", "publication_date",
+                            "candidate_required_location", "salary", "description"}
+        assert isinstance(job["id"], int) and job["url"].endswith(f"-{job['id']}")
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", job["publication_date"])  # no offset, as documented
+    dates = [j["publication_date"] for j in data["jobs"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    category = data["jobs"][0]["category"]
+    slug = next(s for name, s in content.REMOTIVE_CATEGORIES.values() if name == category)
+    by_slug = json.loads(snap.remotive_jobs(WEEK, category=slug)[1])["jobs"]
+    assert by_slug and all(j["category"] == category for j in by_slug)
+    assert len(json.loads(snap.remotive_jobs(WEEK, limit=3)[1])["jobs"]) == 3
+
+
+def test_usajobs_format_and_paging(snap):
+    active = snap.active_postings("usajobs", WEEK)
+    first = json.loads(snap.usajobs_search(WEEK, 1, 10)[1])["SearchResult"]
+    assert first["SearchResultCountAll"] == len(active) and first["SearchResultCount"] == 10
+    assert first["UserArea"]["NumberOfPages"] == str(-(-len(active) // 10))
+    ids = []
+    for page in range(1, int(first["UserArea"]["NumberOfPages"]) + 1):
+        ids += [i["MatchedObjectId"] for i in json.loads(snap.usajobs_search(WEEK, page, 10)[1])["SearchResult"]["SearchResultItems"]]
+    assert sorted(ids) == sorted(p.posting_id for p in active)
+    d = first["SearchResultItems"][0]["MatchedObjectDescriptor"]
+    for key in ("PositionID", "PositionTitle", "PositionURI", "ApplyURI", "PositionLocationDisplay", "PositionLocation",
+                "OrganizationName", "DepartmentName", "JobCategory", "PositionSchedule", "QualificationSummary",
+                "PositionRemuneration", "PublicationStartDate", "ApplicationCloseDate", "UserArea"):
+        assert key in d, key
+    for pay in d["PositionRemuneration"]:
+        assert isinstance(pay["MinimumRange"], str) and pay["RateIntervalCode"] in {"Per Year", "Per Hour"}
+    assert {"JobSummary", "MajorDuties", "Requirements", "Benefits", "RemoteIndicator"} <= set(d["UserArea"]["Details"])
+    assert json.loads(snap.usajobs_search(WEEK, 1, 9999)[1])["SearchParameters"]["ResultsPerPage"] == 500
+
+
+def test_hackernews_threads_and_comments(snap):
+    from scrapers.spiders.jobs_hackernews import parse_first_line
+    from snapshot.generator import HN_THREAD_KINDS, hn_month, hn_thread_id
+
+    user = json.loads(snap.hn_user(WEEK, "whoishiring")[1])
+    month = hn_month(WEEK)
+    hiring = hn_thread_id(month, 0)
+    assert user["submitted"][:3] == [hn_thread_id(month, 2), hn_thread_id(month, 1), hiring]  # newest first
+    thread = json.loads(snap.hn_item(WEEK, hiring)[1])
+    assert thread["title"] == f"{HN_THREAD_KINDS[0]} ({month.strftime('%B')} {month.year})" and thread["type"] == "story"
+    active = snap.active_postings("hackernews", WEEK)
+    assert sorted(thread["kids"]) == sorted(p.posting_id for p in active) and active
+    assert json.loads(snap.hn_item(WEEK, hn_thread_id(month, 1))[1])["kids"] == []
+    for p in active:
+        comment = json.loads(snap.hn_item(WEEK, p.posting_id)[1])
+        assert comment["parent"] == hiring and comment["type"] == "comment"
+        assert "&#x2F;" in comment["text"] and "<p>" in comment["text"]
+        first = parse_first_line(html.unescape(comment["text"]))
+        assert (first["company"], first["title"]) == (p.company, p.title)
+        assert first["remote"] == (True if p.workplace == "remote" else None)
+        # the first line adds company, location and pay to the text: none of it may name a credential
+        fields = " | ".join(render.hn_first_line(p))
+        assert snap.vocab.matcher.find(fields, context=p.full_text) <= set(p.demand)
+    # A comment stays in its month's thread to the month's last week, then is gone.
+    for p in (p for w in CALENDAR[:8] for p in snap.postings_created(w) if p.source == "hackernews"):
+        assert all(hn_month(w) == hn_month(p.created_week) for w in p.weeks_active)
+        assert hn_month(shift(p.last_week, 1)) != hn_month(p.created_week)
+    assert snap.hn_item(WEEK, 1)[1] == "null" and snap.hn_user(WEEK, "pg")[1] == "null"
+    future = next(p for p in snap.postings_created(CALENDAR[-1]) if p.source == "hackernews")
+    assert snap.hn_item(WEEK, future.posting_id)[1] == "null"  # not posted yet
+
+
+def test_new_sources_share_the_planted_quotas(snap):
+    created = snap.postings_created(CALENDAR[-1])
+    holders = {p.source for p in created for cid in PLANTED.values() if cid in p.demand}
+    assert len(holders) >= 5, f"planted demand sits in too few sources: {holders}"
+
+
+def test_bench_pages(snap):
+    status, body = snap.bench_sitemap(1000, "http://127.0.0.1:9/W/schemaorg/bench")
+    assert status == 200 and body.count("<loc>") == 1000
+    status, page = snap.bench_page(WEEK, 999)
+    assert status == 200 and "BENCH999" in page and "application/ld+json" in page
+    assert snap.bench_page(WEEK, 999) == (status, page)  # deterministic
+    assert snap.bench_sitemap(10**6, "x")[0] == 404
+
+
+def test_server_serves_the_later_job_sources(snap):
+    server = SnapshotServer(snap)
+    base = server.start()
+    try:
+        board, company = snap.boards["ashby"][0], snap.boards["smartrecruiters"][0]
+        status, _, body, _ = _get(f"{base}/{WEEK}/ashby/posting-api/job-board/{board}?includeCompensation=true")
+        assert status == 200 and "compensation" in json.loads(body)["jobs"][0]
+        assert server.listed[(WEEK, "ashby")] == {p.posting_id for p in snap.active_postings("ashby", WEEK, board)}
+        status, _, body, _ = _get(f"{base}/{WEEK}/smartrecruiters/v1/companies/{company}/postings?offset=0&limit=5")
+        first = json.loads(body)["content"][0]["id"]
+        assert status == 200 and len(server.listed[(WEEK, "smartrecruiters")]) == 5
+        assert _get(f"{base}/{WEEK}/smartrecruiters/v1/companies/{company}/postings/{first}")[0] == 200
+        status, _, body, _ = _get(f"{base}/{WEEK}/remotive/api/remote-jobs?limit=2")
+        assert status == 200 and len(json.loads(body)["jobs"]) == 2
+        search = f"{base}/{WEEK}/usajobs/api/Search?Page=1&ResultsPerPage=5"
+        assert _get(search)[0] == 401  # no Authorization-Key / e-mail User-Agent
+        req = urllib.request.Request(search, headers={"Authorization-Key": "k", "User-Agent": "me@example.org"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200 and len(json.loads(r.read())["SearchResult"]["SearchResultItems"]) == 5
+        status, _, body, _ = _get(f"{base}/{WEEK}/hackernews/v0/user/whoishiring.json")
+        assert status == 200 and json.loads(body)["submitted"]
+        status, _, body, _ = _get(f"{base}/{WEEK}/schemaorg/bench/sitemap-3.xml")
+        loc = re.findall(r"<loc>(.*?)</loc>", body.decode())[-1]
+        assert status == 200 and loc == f"{base}/{WEEK}/schemaorg/bench/jobs/BENCH2.html" and _get(loc)[0] == 200
+        # a transforming fault serves the real response, changed, and is logged as a fault
+        real = _get(f"{base}/{WEEK}/remotive/api/remote-jobs")[2]
+        server.faults[f"/{WEEK}/remotive/"] = Fault(transform=lambda b: b[:10], times=1)
+        assert _get(f"{base}/{WEEK}/remotive/api/remote-jobs")[2] == real[:10]
+        assert [(status, fault) for _, _, status, fault in server.requested("/remotive/api/remote-jobs")] == \
+            [(200, False), (200, False), (200, True)]
+    finally:
+        server.stop()

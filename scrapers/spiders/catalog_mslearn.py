@@ -58,7 +58,7 @@ class MsLearnSpider(CredwatchSpider):
             raise ValueError(f"source {self.source!r}: types {unknown} are not catalog offerings this "
                              f"spider maps; use only {', '.join(OFFERING_TYPES)}")
         query = f"type={','.join(types)}&locale={quote(self.locale)}"
-        yield self.request(self.url(f"/api/catalog/?{query}"), self.parse_catalog)
+        yield self.request(self.url(f"/api/catalog/?{query}"), self.parse_catalog, expect_json=True)
 
     def parse_catalog(self, response):
         data = self.load_json(response)

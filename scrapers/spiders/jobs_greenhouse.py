@@ -1,7 +1,8 @@
 """Greenhouse Job Board API: one GET per board returns every published post.
 
 Request: `{base}/v1/boards/{token}/jobs?content=true` for each board token in
-config (`boards`, or `snapshot.boards` in snapshot mode). No pagination.
+config (`boards`, or `snapshot.boards` in snapshot mode). No pagination. An
+unknown board answers 404 (third-party reports): counted as a gone target.
 
 Documented fields used (shared/formats/greenhouse.md): id, title, updated_at,
 location.name, absolute_url, language, content (HTML entity-escaped: unescaped
@@ -24,7 +25,7 @@ class GreenhouseSpider(CredwatchSpider):
     def first_requests(self):
         for token in self.targets("boards"):
             yield self.request(self.url(f"/v1/boards/{quote(token)}/jobs?content=true"),
-                               self.parse_board, cb_kwargs={"token": token})
+                               self.parse_board, target=token, expect_json=True, cb_kwargs={"token": token})
 
     def parse_board(self, response, token: str):
         data = self.load_json(response)

@@ -1,7 +1,8 @@
 """Lever Postings API: `{base}/v0/postings/{site}?mode=json&skip=N&limit=page_size`.
 
-Pages are followed until one returns fewer than `limit` postings or brings no id
-not already seen (a server that ignores `skip`).
+Pages are followed until one returns fewer than `limit` postings. A page that
+brings no id not already seen (a server that ignores `skip`) is fetched once
+more, then the listing stops. An unknown site answers 404 (inferred).
 
 Documented fields used (shared/formats/lever.md): id, text, hostedUrl,
 categories.{location,allLocations,commitment,team,department}, workplaceType,
@@ -26,16 +27,12 @@ class LeverSpider(CredwatchSpider):
 
     def __init__(self, *args, page_size: int | str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        value = page_size if page_size is not None else self.option("page_size", 100)
-        if not str(value).isdigit() or int(value) < 1:
-            raise ValueError(f"lever page_size {value!r} must be a positive integer "
-                             "(config/sources.yml `page_size` or -a page_size=N)")
-        self.page_size = int(value)
-        self.seen: dict[str, set[str]] = {}
+        self.page_size = self.int_option("page_size", 100, page_size)
 
     def page_request(self, site: str, skip: int):
         url = self.url(f"/v0/postings/{quote(site)}?mode=json&skip={skip}&limit={self.page_size}")
-        return self.request(url, self.parse_page, cb_kwargs={"site": site, "skip": skip})
+        return self.request(url, self.parse_page, target=site, expect_json=True,
+                            cb_kwargs={"site": site, "skip": skip})
 
     def first_requests(self):
         for site in self.targets("sites"):
@@ -48,15 +45,17 @@ class LeverSpider(CredwatchSpider):
         if not isinstance(page, list):
             self.fail(response.url, f"returned {type(page).__name__}, not a list of postings: {str(page)[:200]}")
             return
-        seen = self.seen.setdefault(site, set())
-        new = [p for p in page if isinstance(p, dict) and p.get("id") not in seen]
+        new = self.new_entries(site, page, lambda p: p.get("id"))
         for posting in new:
-            seen.add(posting.get("id"))
             yield self.to_item(response, site, posting)
-        if len(page) >= self.page_size and new:
+        if page and not new:
+            # The API has no total: a page of known ids means the server ignored
+            # `skip`; ask once more, then stop rather than loop.
+            again = self.refetch_once(response)
+            if again is not None:
+                yield again
+        elif len(page) >= self.page_size:
             yield self.page_request(site, skip + len(page))
-        elif page and not new:
-            self.count("lever/repeated_page")
 
     def to_item(self, response, site: str, p: dict):
         categories = p.get("categories") or {}

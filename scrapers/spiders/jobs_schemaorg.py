@@ -4,9 +4,13 @@ Reads each sitemap in config (`sitemaps`, or `snapshot.sitemaps`), follows
 `sitemapindex` → `urlset` recursively, and requests every listed page. Each
 `<script type="application/ld+json">` block is parsed leniently (raw control
 characters, trailing commas); single objects, arrays and `@graph` are walked and
-every object whose @type is or contains "JobPosting" becomes one item. A page
-with none is counted as `schemaorg/no_jobposting`; a job page that answers
-404/410 (a closed job, which Google tells publishers to do) is `optional`.
+every object whose @type is or contains "JobPosting" becomes one item. A listed
+page that cannot be read (HTTP error after retries, too large, redirect loop,
+forbidden by robots.txt) or carries no JobPosting (`schemaorg/no_jobposting`)
+is quarantined as a LostPosting with the reason, so every URL a sitemap lists
+is either stored or quarantined. Sitemap URLs are deduplicated by the spider
+and wait on its frontier (base.queue_posting), so a sitemap of tens of
+thousands of jobs does not fill the scheduler.
 
 Documented properties used (shared/formats/schemaorg-jobposting.md): title,
 description, datePosted, validThrough, employmentType, hiringOrganization.name
@@ -21,13 +25,13 @@ once; a bare '$' in a salary string means USD; microdata/RDFa are not read.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from typing import Any
 
 import lxml.etree
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
 from scrapers.spiders.base import CredwatchSpider, iso_date, parse_salary_text, salary_period, to_float
 
@@ -128,8 +132,48 @@ def salary_fields(base: Any, posting: dict) -> dict[str, Any]:
     return out
 
 
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def stream_sitemap(body: bytes):
+    """(root element name, iterator of the <loc> texts of its <url>/<sitemap> entries).
+
+    Parsed incrementally (lxml iterparse, recovering from bad markup like
+    Scrapy's Sitemap) and each entry is freed once read, so a 50,000-URL
+    sitemap never becomes a whole tree in memory. Raises lxml's error (or
+    StopIteration) when the body has no XML root element at all.
+    """
+    events = lxml.etree.iterparse(io.BytesIO(body), events=("start", "end"), recover=True,
+                                  remove_comments=True, resolve_entities=False, no_network=True)
+    _, first = next(events)
+    root = _local(first.tag)
+
+    def locs():
+        try:
+            for event, elem in events:
+                if event != "end":
+                    continue
+                name = _local(elem.tag)
+                if name == "loc" and _local(elem.getparent().tag if elem.getparent() is not None else None) in ("url", "sitemap"):
+                    if elem.text and elem.text.strip():
+                        yield elem.text.strip()
+                elif name in ("url", "sitemap"):
+                    elem.clear()
+                    while elem.getprevious() is not None:
+                        del elem.getparent()[0]
+        except lxml.etree.LxmlError:
+            return  # unreadable rest of a damaged sitemap (recover mode rarely gets here)
+
+    return root, locs()
+
+
 class SchemaOrgSpider(CredwatchSpider):
     name = "schemaorg"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seen_pages: set[int] = set()
 
     def first_requests(self):
         for sitemap in self.targets("sitemaps"):
@@ -140,23 +184,32 @@ class SchemaOrgSpider(CredwatchSpider):
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=SITEMAP_MAX_BYTES)
         try:
-            sitemap = Sitemap(body)
+            root, locs = stream_sitemap(body)
         except (lxml.etree.LxmlError, StopIteration) as exc:  # empty / non-XML body
             self.fail(response.url, f"is not a sitemap ({type(exc).__name__}: {exc or 'no XML root'})")
             return
-        if sitemap.type not in ("sitemapindex", "urlset"):
-            self.fail(response.url, f"is XML but not a sitemap (root <{sitemap.type}>)")
+        if root not in ("sitemapindex", "urlset"):
+            self.fail(response.url, f"is XML but not a sitemap (root <{root}>)")
             return
-        for entry in sitemap:
-            loc = entry.get("loc")
-            if not loc:
+        if root == "sitemapindex":
+            for loc in locs:
+                yield self.request(self.snapshot_rewrite(response.urljoin(loc)), self.parse_sitemap)
+            return
+        # A urlset can list 50,000 jobs: its URLs are read lazily, as the frontier releases them.
+        yield from self.queue_postings(self.page_request, self.new_pages(response, locs))
+
+    def new_pages(self, response, locs):
+        for loc in locs:
+            listed = response.urljoin(loc)
+            if hash(listed) in self.seen_pages:  # a 64-bit hash per page keeps the set small
+                self.count("credwatch/repeated_entries")
                 continue
-            url = self.snapshot_rewrite(response.urljoin(loc))
-            if sitemap.type == "sitemapindex":
-                yield self.request(url, self.parse_sitemap)
-            else:
-                yield self.request(url, self.parse_job, critical=False,
-                                   cb_kwargs={"listed_url": response.urljoin(loc)})
+            self.seen_pages.add(hash(listed))
+            yield listed
+
+    def page_request(self, listed: str):
+        return self.posting_request(self.snapshot_rewrite(listed), self.parse_job, listed_url=listed,
+                                    cb_kwargs={"listed_url": listed})
 
     def parse_job(self, response, listed_url: str | None = None):
         page_url = listed_url or response.url
@@ -171,6 +224,8 @@ class SchemaOrgSpider(CredwatchSpider):
         postings = [n for n in nodes if is_jobposting(n)]
         if not postings:
             self.count("schemaorg/no_jobposting")
+            yield self.lost(page_url, "page carries no schema.org JobPosting (JSON-LD)", status=response.status,
+                            fetched_at=self.provenance(response)["fetched_at"])
             return
         language = response.xpath("/html/@lang").get()
         for posting in postings:
