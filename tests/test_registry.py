@@ -21,6 +21,8 @@ from transforms.registry import (  # noqa: E402
 )
 
 REGISTRY_FILE = REPO_ROOT / "config" / "credentials.yml"
+REGISTRY_FILES = [REGISTRY_FILE, *sorted((REPO_ROOT / "config" / "credentials").glob("*.yml"))]
+ROADMAP_FILE = REPO_ROOT / "config" / "credentials" / "security_roadmap.yml"
 
 # Other code depends on these ids; they must never disappear or be renamed.
 PINNED_IDS = """
@@ -49,9 +51,10 @@ MICROSOFT_EXAM_CODES = {
 }
 
 LEVELS = {"foundational", "associate", "professional", "expert", "entry", "intermediate", "advanced", "n/a"}
+DEGREE_LEVELS = {"secondary", "undergraduate", "graduate", "doctoral", "professional"}
 CATEGORIES = {
     "it-security", "cloud", "data", "software", "project-management",
-    "agile", "finance", "hr", "healthcare", "trades-safety",
+    "agile", "finance", "hr", "healthcare", "trades-safety", "degree",
 }
 KEBAB_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -71,15 +74,26 @@ def monkeypatch_module():
 
 @pytest.fixture(scope="module")
 def raw_entries():
-    with open(REGISTRY_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["credentials"]
+    """Every entry that creates a credential, from every registry file, with its file's defaults."""
+    out = []
+    for path in REGISTRY_FILES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for e in data["credentials"]:
+            if "same_as" not in e:
+                out.append({"category": data.get("category"), **e, "_file": path.name})
+    return out
 
 
 # ------------------------------------------------------------------ the file
 
 
 def test_loads_with_enough_entries(reg):
-    assert len(reg) >= 60
+    assert len(reg) >= 400
+    by_category = defaultdict(int)
+    for c in reg.values():
+        by_category[c.category] += 1
+    for category in CATEGORIES:
+        assert by_category[category] >= 8, f"category {category} has only {by_category[category]} credentials"
 
 
 def test_ids_unique_and_kebab_case(raw_entries):
@@ -93,8 +107,12 @@ def test_ids_unique_and_kebab_case(raw_entries):
 def test_types_levels_categories_valid(reg, raw_entries):
     for c in reg.values():
         assert c.type in CREDENTIAL_TYPES, f"{c.id}: bad type {c.type!r}"
-        assert c.type != "degree", f"{c.id}: degrees are extracted elsewhere, not listed in the registry"
-        assert c.level in LEVELS, f"{c.id}: bad level {c.level!r}"
+        if c.type == "degree":
+            assert c.category == "degree" and c.level in DEGREE_LEVELS, f"{c.id}: degrees need category degree"
+            assert not c.counts_as_demand
+        else:
+            assert c.level in LEVELS, f"{c.id}: bad level {c.level!r}"
+            assert c.category != "degree" and c.counts_as_demand
     for e in raw_entries:
         assert e.get("category") in CATEGORIES, f"{e['id']}: bad category {e.get('category')!r}"
 
@@ -152,6 +170,8 @@ def test_every_entry_has_origin_and_licence(reg):
 
 def test_related_skills_count(reg):
     for c in reg.values():
+        if c.type == "degree":
+            continue  # a degree level has no skill profile of its own
         assert 2 <= len(c.related_skills) <= 5, f"{c.id}: needs 2-5 related_skills, has {len(c.related_skills)}"
 
 
@@ -293,6 +313,14 @@ BAD_REGISTRIES = {
 """,
         r"alias 'GA' is claimed by good-a and good-b",
     ),
+    "same-as-unknown-target": (
+        _GOOD_A
+        + """
+  - same_as: no-such-credential
+    aliases: ["Another GA"]
+""",
+        r"same_as names 'no-such-credential'",
+    ),
     "bad-type": (
         """
   - id: good-a
@@ -345,3 +373,69 @@ def test_shared_alias_with_rules_on_both_sides_loads(tmp_path, monkeypatch):
     assert set(reg) == {"good-a", "good-b"}
     assert reg["good-b"].context_any["GA"] == ("alpha", "beta")
     assert reg["good-a"].origin == "test" and reg["good-a"].licence == "CC0-1.0"
+
+
+# ----------------------------------------------------- merged files, licences, degrees
+
+
+def test_every_file_states_origin_and_licence():
+    for path in REGISTRY_FILES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert data.get("origin") and data.get("licence") and data.get("version"), f"{path.name}: origin/licence/version"
+
+
+def test_security_roadmap_keeps_attribution_and_licence(reg):
+    header = ROADMAP_FILE.read_text(encoding="utf-8").split("credentials:")[0]
+    for words in ("Paul Jerimy", "PaulJerimy/SecCertRoadmap", "CC BY-SA 4.0", "LICENSE-CC-BY-SA-4.0.txt", "CHANGES"):
+        assert words in header, f"security_roadmap.yml header lacks {words!r}"
+    licence_text = (ROADMAP_FILE.parent / "LICENSE-CC-BY-SA-4.0.txt").read_text(encoding="utf-8")
+    assert "Attribution-ShareAlike 4.0 International" in licence_text
+    derived = [c for c in reg.values() if c.licence == "CC-BY-SA-4.0"]
+    assert len(derived) >= 300
+    assert all("SecCertRoadmap" in c.origin for c in derived)
+
+
+def test_same_as_entries_add_aliases_and_keep_ids(reg):
+    cissp = reg["cissp"]
+    assert cissp.name.startswith("Certified Information Systems Security Professional")
+    assert "(ISC)2 Certified Information Systems Security Professional" in cissp.aliases
+    assert "CC-BY-SA-4.0" in cissp.licence and "CC0-1.0" in cissp.licence  # merged aliases are marked
+    assert "GIAC Certified Incident Handler" in reg["gcih"].aliases
+
+
+def test_ambiguous_roadmap_codes_need_their_issuer(reg):
+    # Codes that are English words or mean other things in postings count only with context.
+    for cid, alias in [("eccouncil-csa", "CSA"), ("isc2-cc", "CC"), ("giac-grid", "GRID"), ("imi-cams", "CAMS"),
+                       ("acams-cams", "CAMS"), ("gaqm-csp", "CSP"), ("bcsp-csp", "CSP")]:
+        assert alias in reg[cid].context_any, f"{cid}: {alias!r} needs a context rule"
+    # The GAQM look-alikes never take the well-known acronyms.
+    assert "CSM" not in reg["gaqm-csm"].aliases and "CFA" not in reg["gaqm-cfa"].aliases
+
+
+def test_degrees_are_not_demand_aliases(reg):
+    from transforms.registry import alias_table, demand_credentials
+
+    degrees = {c.id for c in reg.values() if c.type == "degree"}
+    assert {"degree-high-school", "degree-associate", "degree-bachelor", "degree-master", "degree-mba",
+            "degree-doctorate", "degree-jd", "degree-md"} <= degrees
+    assert not degrees & {r["credential_id"] for r in alias_table(reg)}
+    assert degrees <= {r["credential_id"] for r in alias_table(reg, include_degrees=True)}
+    assert not degrees & set(demand_credentials(reg))
+
+
+def test_cross_credential_alias_containment_stays_rare(reg):
+    """Cross-credential containment is allowed (the extractor keeps the longer match) but must stay
+    rare and deliberate: the short side must be a bare code, never a multi-word name."""
+    keys = {}
+    for c in reg.values():
+        if c.counts_as_demand:
+            for s in c.surface_forms:
+                keys.setdefault(normalise(s), set()).add(c.id)
+    offenders = []
+    for short, owners in keys.items():
+        if len(short.split()) < 3:
+            continue
+        for long_, other in keys.items():
+            if long_ != short and short in long_ and not owners & other:
+                offenders.append((short.strip(), long_.strip()))
+    assert len(offenders) <= 40, offenders[:20]
