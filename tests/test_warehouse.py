@@ -8,40 +8,28 @@ import polars as pl
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, write_clean_postings, write_mentions
 from credwatch.settings import paths
 from expectations.validate import QualityGateFailed, validate
 from warehouse.load import load_weeks
 from warehouse.models import published_tables, tables
 from warehouse.publish import publish, table_checksum
 
-POSTING_COLS = {
-    "posting_key": pl.String, "week": pl.String, "source": pl.String, "source_id": pl.String, "url": pl.String,
-    "title": pl.String, "company": pl.String, "location_raw": pl.String, "remote": pl.Boolean, "hybrid": pl.Boolean,
-    "date_posted": pl.Date, "valid_through": pl.Date, "employment_type": pl.String, "salary_raw": pl.String,
-    "salary_min": pl.Float64, "salary_max": pl.Float64, "salary_currency": pl.String, "salary_period": pl.String,
-    "language": pl.String, "text": pl.String, "payload_sha256": pl.String,
-}
-
-
 def write_partition(week: str, n_postings: int, mentions: list[tuple[str, str, bool]]) -> None:
     """n postings gh:0..n-1; mentions as (posting index, credential_id, counts_as_demand)."""
     part = paths().clean_partition(week)
     part.mkdir(parents=True, exist_ok=True)
-    rows = [{c: None for c in POSTING_COLS} | {"posting_key": f"gh:{i}", "week": week, "source": "gh", "source_id": str(i), "text": ""} for i in range(n_postings)]
-    pl.DataFrame(rows, schema=POSTING_COLS).write_parquet(part / "postings.parquet")
-    m = pl.DataFrame(
+    write_clean_postings(part / "postings.parquet",
+                         [{"posting_key": f"gh:{i}", "week": week, "source": "gh", "source_id": str(i)} for i in range(n_postings)])
+    write_mentions(
+        part / "mentions.parquet",
         [
             {"posting_key": f"gh:{i}", "entity_type": "credential", "entity_id": cid, "surface": cid, "line_no": k,
              "line_start": 0, "section": "requirements", "strength": "required" if d else "none", "counts_as_demand": d,
              "rule": "dictionary" if d else "perk_phrase", "week": week}
             for k, (i, cid, d) in enumerate(mentions)
         ],
-        schema={"posting_key": pl.String, "entity_type": pl.String, "entity_id": pl.String, "surface": pl.String,
-                "line_no": pl.Int64, "line_start": pl.Int64, "section": pl.String, "strength": pl.String,
-                "counts_as_demand": pl.Boolean, "rule": pl.String, "week": pl.String},
     )
-    m.write_parquet(part / "mentions.parquet")
 
 
 def mart(con) -> dict:

@@ -14,6 +14,13 @@ Rules, judged per line (config/extraction.yml):
 - perk / negation: "we pay for your PMP" or "CISSP not required" is not demand;
 - strength: or_equivalent > preferred > required, from the line and section.
 
+Degree levels (registry type `degree`) are not credential demand: the alias
+table leaves them out (transforms.registry.alias_table).
+
+A match inside a longer match of another credential on the same line is
+dropped ("CCNP" in "CCNP Security", "Certified Scrum Master" in "GAQM
+Certified Scrum Master"): the longer name is the credential meant.
+
 Output grain: one row per (posting_key, credential_id, line_no).
 """
 from __future__ import annotations
@@ -49,6 +56,52 @@ def alias_frame(registry=None) -> pl.DataFrame:
     ).unique(["pattern", "credential_id"], keep="first", maintain_order=True)
 
 
+def mention_rule(rules: dict, context_ok: pl.Expr) -> pl.Expr:
+    """The rule that decides a mention's fate, from its `line` and `section`
+    (config/extraction.yml; the first that applies wins). Shared by every
+    mention extractor (credentials here, skills in transforms.skills)."""
+    line_lc = pl.col("line").str.to_lowercase()
+    return (
+        pl.when(~context_ok).then(pl.lit("ambiguous_no_context"))
+        .when(pl.col("section") == "benefits").then(pl.lit("benefits_section"))
+        .when(line_lc.str.contains(rules["perk_pattern"])).then(pl.lit("perk_phrase"))
+        .when(line_lc.str.contains(rules["negation_pattern"])).then(pl.lit("negated"))
+        .when(~pl.col("section").is_in(rules["demand_sections"])).then(pl.lit("non_demand_section"))
+        .when(line_lc.str.contains(rules["or_equivalent_pattern"])).then(pl.lit("or_equivalent_phrase"))
+        .when(pl.col("section") == "preferred").then(pl.lit("preferred_section"))
+        .when(line_lc.str.contains(rules["preferred_pattern"])).then(pl.lit("preferred_phrase"))
+        .otherwise(pl.lit("dictionary"))
+    )
+
+
+def strength_of_rule(rule: pl.Expr) -> pl.Expr:
+    """Requirement strength of a mention from its rule: or_equivalent, preferred,
+    required, or none (not demand)."""
+    return (
+        pl.when(rule == "or_equivalent_phrase").then(pl.lit("or_equivalent"))
+        .when(rule.is_in(["preferred_section", "preferred_phrase"])).then(pl.lit("preferred"))
+        .when(rule == "dictionary").then(pl.lit("required"))
+        .otherwise(pl.lit("none"))
+    )
+
+
+def drop_contained(hits: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """Hits (keys…, pattern, credential_id) without those whose pattern lies inside a
+    longer pattern of another credential matched in the same unit (line, title)."""
+    pairs = (
+        hits.select(*keys, "pattern", "credential_id")
+        .join(hits.select(*keys, pl.col("pattern").alias("longer"), pl.col("credential_id").alias("other")), on=keys)
+        .filter(
+            (pl.col("other") != pl.col("credential_id"))
+            & (pl.col("longer").str.len_chars() > pl.col("pattern").str.len_chars())
+            & pl.col("longer").str.contains(pl.col("pattern"), literal=True)
+        )
+        .select(*keys, "pattern", "credential_id")
+        .unique()
+    )
+    return hits.join(pairs, on=[*keys, "pattern", "credential_id"], how="anti")
+
+
 def credential_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, registry=None, rules: dict | None = None) -> pl.LazyFrame:
     """Credential mentions of the given lines.
 
@@ -68,6 +121,7 @@ def credential_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, registr
         .explode("pattern")
         .join(aliases.lazy(), on="pattern", how="inner")
     )
+    hits = drop_contained(hits, ["posting_key", "line_no"])
 
     # Ambiguous aliases: keep when any context word appears in the posting.
     needs_context = hits.filter(pl.col("context_any").list.len() > 0)
@@ -84,25 +138,8 @@ def credential_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, registr
         pl.when(pl.col("context_any").list.len() == 0).then(True).otherwise(pl.col("context_ok").fill_null(False)).alias("context_ok")
     )
 
-    line_lc = pl.col("line").str.to_lowercase()
-    demand_sections = rules["demand_sections"]
-    rule = (
-        pl.when(~pl.col("context_ok")).then(pl.lit("ambiguous_no_context"))
-        .when(pl.col("section") == "benefits").then(pl.lit("benefits_section"))
-        .when(line_lc.str.contains(rules["perk_pattern"])).then(pl.lit("perk_phrase"))
-        .when(line_lc.str.contains(rules["negation_pattern"])).then(pl.lit("negated"))
-        .when(~pl.col("section").is_in(demand_sections)).then(pl.lit("non_demand_section"))
-        .when(line_lc.str.contains(rules["or_equivalent_pattern"])).then(pl.lit("or_equivalent_phrase"))
-        .when(pl.col("section") == "preferred").then(pl.lit("preferred_section"))
-        .when(line_lc.str.contains(rules["preferred_pattern"])).then(pl.lit("preferred_phrase"))
-        .otherwise(pl.lit("dictionary"))
-    )
-    strength = (
-        pl.when(pl.col("rule") == "or_equivalent_phrase").then(pl.lit("or_equivalent"))
-        .when(pl.col("rule").is_in(["preferred_section", "preferred_phrase"])).then(pl.lit("preferred"))
-        .when(pl.col("rule") == "dictionary").then(pl.lit("required"))
-        .otherwise(pl.lit("none"))
-    )
+    rule = mention_rule(rules, pl.col("context_ok"))
+    strength = strength_of_rule(pl.col("rule"))
     # The longest surface form per (posting, credential, line) is the mention.
     return (
         hits.with_columns(rule.alias("rule"))

@@ -18,7 +18,14 @@ import polars as pl
 from credwatch.settings import load_config, paths
 from credwatch.weeks import parse_week
 from transforms.clean import html_to_text, to_lines
+from transforms.degrees import degree_mentions, experience_years
 from transforms.extract import credential_mentions
+from transforms.location import parse_location
+from transforms.occupation import code_occupations
+from transforms.salary import parse_salary
+from transforms.skills import skill_mentions
+from transforms.candidates import find_candidates
+from transforms.offerings import normalize_offerings
 
 # Explicit schema of scrapers.items.PostingItem as stored in items.jsonl.
 RAW_POSTING_SCHEMA = {
@@ -101,25 +108,48 @@ def normalize_week(week: str) -> dict:
     """Normalize one week end to end; returns counts for logs and summaries."""
     parse_week(week)
     rules = load_config("extraction")
-    postings = clean_postings(read_raw_postings(week), week).collect()
-    lines = to_lines(postings.lazy().select("posting_key", "text"), rules)
+    # Location first: salary uses the posting's country to read "$" and bare amounts.
+    postings = code_occupations(parse_salary(parse_location(clean_postings(read_raw_postings(week), week)).cache())).collect()
+    text = postings.lazy().select("posting_key", "text")
+    # Lines feed three extractors: materialise them once.
+    lines = to_lines(text, rules).collect().lazy()
     mentions = (
-        credential_mentions(lines, postings.lazy().select("posting_key", "text"), rules=rules)
+        pl.concat(
+            [
+                credential_mentions(lines, text, rules=rules),
+                skill_mentions(lines, text, extraction_rules=rules),
+                degree_mentions(lines, text, rules=rules),
+            ],
+            how="diagonal",
+        )
         .with_columns(pl.lit(week).alias("week"))
-        .sort(["posting_key", "entity_id", "line_no"])
+        .sort(["posting_key", "entity_type", "entity_id", "line_no"])
         .collect()
     )
+    experience = experience_years(lines, rules=rules).with_columns(pl.lit(week).alias("week")).sort(["posting_key", "line_no"]).collect()
     out = paths().clean_partition(week)
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     postings.write_parquet(tmp / "postings.parquet")
     mentions.write_parquet(tmp / "mentions.parquet")
+    experience.write_parquet(tmp / "experience.parquet")
+    # Catalog offerings (type: catalog sources) and unknown-credential candidates.
+    offerings = normalize_offerings(week)
+    offerings.write_parquet(tmp / "offerings.parquet")
+    candidates = find_candidates(postings.lazy().select("posting_key", "text"), offerings.lazy(), week).collect()
+    candidates.write_parquet(tmp / "candidates.parquet")
     counts = {
         "week": week,
         "postings": postings.height,
         "mentions": mentions.height,
-        "demand_mentions": int(mentions["counts_as_demand"].sum() or 0),
+        "demand_mentions": int(mentions.filter(pl.col("entity_type") == "credential")["counts_as_demand"].sum() or 0),
+        "skill_mentions": int((mentions["entity_type"] == "skill").sum()),
+        "degree_mentions": int((mentions["entity_type"] == "degree").sum()),
+        "occupation_coded_share": round(float((postings["occupation_method"] != "none").mean() or 0.0), 4),
+        "offerings": offerings.height,
+        "linked_offerings": int(offerings["credential_id"].is_not_null().sum()),
+        "candidate_mentions": candidates.height,
         "postings_by_source": dict(sorted(postings.group_by("source").len().iter_rows())),
     }
     (tmp / "counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True))

@@ -7,12 +7,16 @@ safe and a failure leaves the previous state.
 """
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import duckdb
 import polars as pl
 
 from credwatch.settings import load_config, paths
 from credwatch.weeks import parse_week
-from transforms.registry import load_registry
+from transforms.offerings import catalog_inputs
+from transforms.registry import demand_credentials, load_registry
 from warehouse.lock import writer_lock
 from warehouse.models import MODELS, build_steps, run_sql, tables
 
@@ -23,13 +27,36 @@ def connect_work(read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(db), read_only=read_only)
 
 
+def schema_fingerprint() -> str:
+    """Hash of every DDL file: a changed table definition changes it."""
+    h = hashlib.sha256()
+    for t in tables():
+        h.update(t.name.encode() + b"\0" + t.ddl.encode())
+    return h.hexdigest()[:16]
+
+
 def ensure_schema(con) -> None:
     for t in tables():
         run_sql(con, t.ddl)
+    con.execute("CREATE TABLE IF NOT EXISTS _credwatch_schema (fingerprint VARCHAR NOT NULL)")
+
+
+def _schema_is_current(con) -> bool:
+    try:
+        row = con.execute("SELECT fingerprint FROM _credwatch_schema").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == schema_fingerprint()
+
+
+def _loaded_clean_weeks() -> list[str]:
+    root = paths().clean
+    return sorted(p.name.split("=", 1)[1] for p in root.glob("week=*") if p.is_dir() and "." not in p.name and (p / "postings.parquet").exists())
 
 
 def refresh_dim_credential(con) -> int:
-    reg = load_registry()
+    # Degree levels (type degree) are not credentials: not in the demand marts.
+    reg = demand_credentials(load_registry())
     version = str(load_config("credentials").get("version", ""))
     rows = [
         {
@@ -73,8 +100,19 @@ def load_weeks(weeks: list[str]) -> dict:
     counts = {}
     with writer_lock(paths().work_db):
         con = connect_work()
+        # The work database is derived data: when the table definitions
+        # changed (a new release), rebuild it from every clean partition
+        # rather than migrate it in place.
+        if not _schema_is_current(con) and con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0] > 0:
+            con.close()
+            for f in (paths().work_db, Path(str(paths().work_db) + ".wal")):
+                f.unlink(missing_ok=True)
+            weeks = sorted(set(weeks) | set(_loaded_clean_weeks()))
+            con = connect_work()
         try:
             ensure_schema(con)
+            con.execute("DELETE FROM _credwatch_schema")
+            con.execute("INSERT INTO _credwatch_schema VALUES (?)", [schema_fingerprint()])
             con.execute("BEGIN TRANSACTION")
             refresh_dim_credential(con)
             for w in sorted(weeks):
@@ -83,6 +121,7 @@ def load_weeks(weeks: list[str]) -> dict:
                     "week": w,
                     "postings_path": str(part / "postings.parquet"),
                     "mentions_path": str(part / "mentions.parquet"),
+                    **catalog_inputs(part),  # offerings_path, candidates_path (schema-only stand-ins if absent)
                 }
                 for step in per_week:
                     run_sql(con, step.read_text(), params)

@@ -1,0 +1,599 @@
+"""Posting de-duplication and lineage: canonical postings across weeks and sources.
+
+Grain and terms
+- A *source posting* is one `posting_key` (= source:source_id). The same key
+  seen in many weeks is one source posting (exact duplicate across weeks).
+- A *canonical posting* is a cluster of source postings that advertise the
+  same job: cross-source copies (same blocking key and similar description,
+  live in the same week, different source) and reposts (same blocking key and
+  similar description under a new id after the earlier listing stopped, within
+  `repost_max_gap_weeks`). Concurrent listings of one source under different
+  ids are kept apart: the source itself says they are separate openings.
+- `canonical_id` is the posting_key of the cluster's *founder*: its earliest-
+  seen member (ties within a week: the smallest posting_key). Clusters only
+  ever grow with members seen later, so the id never changes when weeks are
+  appended, and a rerun over the same weeks gives the same ids.
+
+Blocking key (config/dedupe.yml): normalised company | title | location.
+Description similarity: one-permutation MinHash (Li, Owen & Zhang 2012) over
+hashed word shingles, built with Polars expressions: every shingle is hashed
+once (`Expr.hash`), its low bits pick one of `num_bins` bins and the bin keeps
+the minimum of the high 32 bits. The estimated Jaccard of two signatures is
+matching bins / bins not empty in both. Candidate pairs come from LSH bands
+(`lsh_bands` slices of the signature, hashed) joined within the blocking key,
+and are kept when the estimated Jaccard is >= `jaccard_threshold`. When
+either text is missing or shorter than `min_shingles`, the key alone decides.
+
+Weekly incremental design
+`assign_week(postings_of_week, state, week)` needs only the new week and a
+compact `DedupeState`: per canonical posting its key, founder signature
+(64 x uint32), sources and lineage counters; per source posting its
+canonical_id and first/last week. No history text is kept. `canonical_postings`
+(full history) runs exactly the same step week by week, so a full rerun and an
+incremental run give identical ids by construction.
+
+How to store the state (for the warehouse integration): after processing week
+W, write `save_state(state, lake/dedupe_state/week=W/)` (two Parquet files and
+meta.json) beside the clean partition, and read the previous week's folder
+before processing W+1. Rerunning or backfilling week W means loading the state
+of W-1 and replaying W..latest (states are cheap: ~300 bytes per canonical
+posting). The state records the config version and the hash scheme (Polars
+does not promise that `Expr.hash` is stable across Polars versions):
+`load_state` refuses a state built under other ones, and the state must then
+be rebuilt with `canonical_postings` over the clean partitions.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from credwatch.settings import load_config
+
+STATE_FORMAT = 1
+SENTINEL = 4294967295  # empty MinHash bin (u32 max); real values are clipped below it
+_MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant for combining word hashes into shingle hashes
+
+HISTORY_SCHEMA = {
+    "posting_key": pl.String,
+    "week": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "title": pl.String,
+    "company": pl.String,
+    "location_raw": pl.String,
+    "text": pl.String,
+}
+CANONICAL_SCHEMA = {
+    "canonical_id": pl.String,
+    "dkey": pl.String,
+    "signature": pl.List(pl.UInt32),
+    "sources": pl.List(pl.String),
+    "first_seen": pl.String,
+    "last_seen": pl.String,
+    "weeks_seen": pl.UInt32,
+    "n_members": pl.UInt32,
+    "duplicate_count": pl.UInt32,
+    "repost_count": pl.UInt32,
+}
+MEMBER_SCHEMA = {
+    "posting_key": pl.String,
+    "source": pl.String,
+    "source_id": pl.String,
+    "canonical_id": pl.String,
+    "link": pl.String,  # founder | duplicate | repost
+    "similarity": pl.Float64,  # estimated Jaccard to the cluster (null: founder, or decided on the key)
+    "first_seen": pl.String,
+    "last_seen": pl.String,
+    "weeks_seen": pl.UInt32,
+}
+
+
+def dedupe_config() -> dict:
+    return load_config("dedupe")
+
+
+def hash_scheme() -> str:
+    return f"polars-{pl.__version__}/oph-v1"
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _norm(expr: pl.Expr) -> pl.Expr:
+    """Lower-case; every run of characters other than letters and digits -> one space."""
+    return expr.fill_null("").str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars()
+
+
+def week_index(expr: pl.Expr) -> pl.Expr:
+    """ISO week label -> integer week number (Monday-based, since 1970), for gaps and spans."""
+    return ((expr + pl.lit("-1")).str.to_date("%G-W%V-%u").cast(pl.Int32) // 7).cast(pl.Int32)
+
+
+def company_key(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    suffixes = "|".join(sorted((s for s in cfg["company_suffixes"]), key=len, reverse=True))
+    e = _norm(expr).str.replace_all(rf"\b(?:{suffixes})\b", " ")
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def title_key(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    e = _norm(expr)
+    for abbr, full in cfg["title_abbreviations"].items():
+        e = e.str.replace_all(rf"\b{abbr}\b", str(full))
+    return e.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def location_key(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    """First part of the location ("Austin, TX" -> "austin"); any remote wording -> "remote"."""
+    low = _norm(expr)
+    remote = "|".join(cfg["location_remote_words"])
+    first = _norm(expr.fill_null("").str.replace(r"[,;|(/].*$", ""))
+    return pl.when(low.str.contains(rf"\b(?:{remote})\b")).then(pl.lit("remote")).otherwise(first)
+
+
+def dedupe_key(cfg: dict) -> pl.Expr:
+    """Blocking key `company|title|location` of a clean posting row."""
+    return pl.concat_str(
+        [company_key(pl.col("company"), cfg), title_key(pl.col("title"), cfg), location_key(pl.col("location_raw"), cfg)],
+        separator="|",
+    ).alias("dkey")
+
+
+# --------------------------------------------------------------------- signatures
+
+
+def signatures(postings: pl.LazyFrame, cfg: dict) -> pl.LazyFrame:
+    """(posting_key, n_shingles, signature) for postings with a `text` column.
+
+    signature: List[UInt32] of `num_bins` bin minima, SENTINEL for empty bins;
+    null when the text has fewer than `min_shingles` shingles.
+    """
+    k, w, seed = int(cfg["num_bins"]), int(cfg["shingle_words"]), int(cfg["hash_seed"])
+    if k & (k - 1):
+        raise ValueError(f"config/dedupe.yml: num_bins={k} must be a power of two (e.g. 64)")
+    keys = postings.select("posting_key", "text").collect().with_row_index("_rid")
+    words = (
+        keys.lazy()
+        .select("_rid", _norm(pl.col("text")).str.split(" ").alias("word"))
+        .explode("word")
+        .filter(pl.col("word").is_not_null() & (pl.col("word") != ""))
+    )
+    h = pl.col("word").hash(seed)
+    shingle, same_posting = h, pl.lit(True)
+    for j in range(1, w):
+        shingle = shingle * pl.lit(_MIX, dtype=pl.UInt64) + h.shift(-j)
+        same_posting = same_posting & (pl.col("_rid").shift(-j) == pl.col("_rid"))
+    sh = pl.col("_sh")
+    bins = (
+        words.select("_rid", same_posting.alias("_ok"), shingle.hash(seed + 1).alias("_sh"))
+        .filter(pl.col("_ok"))
+        .select(
+            # one integer cell id per (posting, bin): group on a single u64 key
+            (pl.col("_rid").cast(pl.UInt64) * k + sh % pl.lit(k, dtype=pl.UInt64)).alias("_cell"),
+            pl.min_horizontal(sh // pl.lit(1 << 32, dtype=pl.UInt64), pl.lit(SENTINEL - 1, dtype=pl.UInt64)).cast(pl.UInt32).alias("val"),
+        )
+    )
+    mins = bins.group_by("_cell").agg(pl.col("val").min(), pl.len().alias("_n")).collect()
+    n = keys.height
+    dense = pl.Series("val", [], dtype=pl.UInt32).extend_constant(SENTINEL, n * k)
+    dense = dense.scatter(mins["_cell"], mins["val"])
+    counts = (
+        mins.select((pl.col("_cell") // k).cast(pl.UInt32).alias("_rid"), "_n")
+        .group_by("_rid")
+        .agg(pl.col("_n").sum().cast(pl.UInt32).alias("n_shingles"))
+    )
+    out = (
+        keys.select("_rid", "posting_key")
+        .with_columns(dense.reshape((n, k)).cast(pl.List(pl.UInt32)).alias("signature") if n else pl.lit(None, dtype=pl.List(pl.UInt32)).alias("signature"))
+        .join(counts, on="_rid", how="left")
+        .with_columns(pl.col("n_shingles").fill_null(0))
+        .with_columns(
+            pl.when(pl.col("n_shingles") >= int(cfg["min_shingles"]))
+            .then(pl.col("signature"))
+            .otherwise(pl.lit(None, dtype=pl.List(pl.UInt32)))
+            .alias("signature")
+        )
+        .select("posting_key", "n_shingles", "signature")
+    )
+    return out.lazy()
+
+
+def estimated_jaccard(a: pl.Expr, b: pl.Expr, k: int) -> pl.Expr:
+    """Estimated Jaccard of two one-permutation MinHash signatures (List[UInt32])."""
+    ai, bi = a.cast(pl.List(pl.Int64)), b.cast(pl.List(pl.Int64))
+    equal = (ai - bi).list.eval((pl.element() == 0).sum()).list.first()
+    both_empty = (ai + bi).list.eval((pl.element() == 2 * SENTINEL).sum()).list.first()
+    denom = pl.lit(k) - both_empty
+    return pl.when(denom > 0).then((equal - both_empty) / denom).otherwise(pl.lit(0.0))
+
+
+def band_keys(frame: pl.LazyFrame, id_col: str, cfg: dict) -> pl.LazyFrame:
+    """(id, dkey, band, band_hash) for frames with a non-null signature; all-empty bands dropped."""
+    k, bands = int(cfg["num_bins"]), int(cfg["lsh_bands"])
+    r = k // bands
+    parts = []
+    for b in range(bands):
+        sl = pl.col("signature").list.slice(b * r, r)
+        parts.append(
+            frame.filter(pl.col("signature").is_not_null()).select(
+                id_col,
+                "dkey",
+                pl.lit(b, dtype=pl.UInt8).alias("band"),
+                sl.hash(int(cfg["hash_seed"]) + 2).alias("band_hash"),
+                (sl.list.eval((pl.element() == SENTINEL).all()).list.first()).alias("_empty"),
+            )
+        )
+    return pl.concat(parts).filter(~pl.col("_empty")).drop("_empty")
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class DedupeState:
+    """Compact state for weekly incremental dedupe (no posting text).
+
+    canonicals: one row per canonical posting (CANONICAL_SCHEMA).
+    members: one row per source posting (MEMBER_SCHEMA).
+    last_week: the last week applied; the next call must be for a later week.
+    """
+
+    canonicals: pl.DataFrame
+    members: pl.DataFrame
+    last_week: str | None
+    config_version: str
+    hash_scheme: str
+
+    @classmethod
+    def empty(cls, cfg: dict | None = None) -> "DedupeState":
+        cfg = cfg or dedupe_config()
+        return cls(
+            pl.DataFrame(schema=CANONICAL_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA), None, str(cfg["version"]), hash_scheme()
+        )
+
+
+def save_state(state: DedupeState, folder: str | Path) -> Path:
+    """Write the state as canonicals.parquet, members.parquet, meta.json (written aside, then renamed)."""
+    folder = Path(folder)
+    tmp = folder.with_name(folder.name + ".tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    state.canonicals.write_parquet(tmp / "canonicals.parquet")
+    state.members.write_parquet(tmp / "members.parquet")
+    meta = {"format": STATE_FORMAT, "last_week": state.last_week, "config_version": state.config_version, "hash_scheme": state.hash_scheme}
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    if folder.exists():
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+    tmp.rename(folder)
+    return folder
+
+
+def load_state(folder: str | Path, cfg: dict | None = None) -> DedupeState:
+    cfg = cfg or dedupe_config()
+    folder = Path(folder)
+    meta_path = folder / "meta.json"
+    if not meta_path.exists():
+        raise FileNotFoundError(f"dedupe state {folder} has no meta.json; rebuild it with transforms.dedupe.canonical_postings")
+    meta = json.loads(meta_path.read_text())
+    if meta.get("format") != STATE_FORMAT or meta.get("hash_scheme") != hash_scheme() or meta.get("config_version") != str(cfg["version"]):
+        raise ValueError(
+            f"dedupe state {folder} was built with format {meta.get('format')}, hash scheme {meta.get('hash_scheme')!r} and "
+            f"config/dedupe.yml version {meta.get('config_version')!r}; this code uses {STATE_FORMAT}, {hash_scheme()!r} and "
+            f"{cfg['version']!r}. Rebuild the state from the clean partitions with transforms.dedupe.canonical_postings"
+        )
+    return DedupeState(
+        pl.read_parquet(folder / "canonicals.parquet"),
+        pl.read_parquet(folder / "members.parquet"),
+        meta["last_week"],
+        meta["config_version"],
+        meta["hash_scheme"],
+    )
+
+
+# ---------------------------------------------------------------------- one week
+
+
+def _pairs_with_similarity(left: pl.LazyFrame, right: pl.LazyFrame, lid: str, rid: str, cfg: dict) -> pl.LazyFrame:
+    """Candidate pairs (lid, rid, similarity) within the blocking key.
+
+    Text-text pairs: share an LSH band and estimated Jaccard >= threshold.
+    Pairs where either side has no usable text: the key alone (similarity null).
+    """
+    k, thr = int(cfg["num_bins"]), float(cfg["jaccard_threshold"])
+    lb = band_keys(left, lid, cfg)
+    rb = band_keys(right, rid, cfg)
+    text_pairs = (
+        lb.join(rb, on=["dkey", "band", "band_hash"], how="inner")
+        .select(lid, rid)
+        .unique()
+        .join(left.select(lid, pl.col("signature").alias("_sl")), on=lid)
+        .join(right.select(rid, pl.col("signature").alias("_sr")), on=rid)
+        .with_columns(estimated_jaccard(pl.col("_sl"), pl.col("_sr"), k).alias("similarity"))
+        .filter(pl.col("similarity") >= thr)
+        .select(lid, rid, "similarity")
+    )
+    key_pairs = (
+        left.select(lid, "dkey", pl.col("signature").is_null().alias("_ln"))
+        .join(right.select(rid, "dkey", pl.col("signature").is_null().alias("_rn")), on="dkey", how="inner")
+        .filter(pl.col("_ln") | pl.col("_rn"))
+        .select(lid, rid, pl.lit(None, dtype=pl.Float64).alias("similarity"))
+    )
+    return pl.concat([text_pairs, key_pairs])
+
+
+def _components(nodes: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
+    """Connected components: (posting_key, label) with label = smallest posting_key in the component."""
+    labels = nodes.select("posting_key", pl.col("posting_key").alias("label"))
+    if edges.height == 0:
+        return labels
+    both = pl.concat([edges.select(src="a", dst="b"), edges.select(src="b", dst="a")])
+    while True:
+        nbr = both.join(labels, left_on="dst", right_on="posting_key").group_by("src").agg(pl.col("label").min().alias("_n"))
+        new = labels.join(nbr, left_on="posting_key", right_on="src", how="left").select(
+            "posting_key", pl.min_horizontal("label", "_n").alias("label")
+        )
+        if new.join(labels, on="posting_key", suffix="_old").filter(pl.col("label") != pl.col("label_old")).height == 0:
+            return new
+        labels = new
+
+
+def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, week: str, cfg: dict | None = None) -> DedupeState:
+    """Apply one week of clean postings to the dedupe state; returns the new state.
+
+    week_postings: clean postings of `week` (posting_key, source, source_id,
+    title, company, location_raw, text); one row per posting_key. Only
+    postings not yet in the state are hashed. The week's assignments are
+    `state.members.filter(pl.col("last_seen") == week)`.
+    """
+    cfg = cfg or dedupe_config()
+    if state.last_week is not None and week <= state.last_week:
+        raise ValueError(
+            f"dedupe state already holds week {state.last_week}; to (re)process {week}, load the state saved for the week before it"
+        )
+    maxgap = int(cfg["repost_max_gap_weeks"])
+    lf = week_postings.lazy() if isinstance(week_postings, pl.DataFrame) else week_postings
+    members, canonicals = state.members, state.canonicals
+    wk = pl.lit(week)
+
+    cols = ["posting_key", "source", "source_id", "title", "company", "location_raw", "text"]
+    known = members.lazy().select("posting_key")
+    # Anti-join first so that only unseen postings' text is materialised.
+    new = lf.select(cols).join(known, on="posting_key", how="anti").unique("posting_key", keep="first", maintain_order=True).collect()
+    seen_keys = lf.select("posting_key").join(known, on="posting_key", how="semi").unique().collect()
+
+    # 1. Known source postings seen again: extend them and their clusters.
+    members = members.join(seen_keys.with_columns(pl.lit(True).alias("_seen")), on="posting_key", how="left").with_columns(
+        pl.when(pl.col("_seen")).then(wk).otherwise(pl.col("last_seen")).alias("last_seen"),
+        pl.when(pl.col("_seen")).then(pl.col("weeks_seen") + 1).otherwise(pl.col("weeks_seen")).cast(pl.UInt32).alias("weeks_seen"),
+    ).drop("_seen")
+    live = members.filter(pl.col("last_seen") == week).select("canonical_id").unique()
+    canonicals = canonicals.join(live.with_columns(pl.lit(True).alias("_live")), on="canonical_id", how="left").with_columns(
+        pl.when(pl.col("_live")).then(wk).otherwise(pl.col("last_seen")).alias("last_seen"),
+        pl.when(pl.col("_live")).then(pl.col("weeks_seen") + 1).otherwise(pl.col("weeks_seen")).cast(pl.UInt32).alias("weeks_seen"),
+    ).drop("_live")
+
+    if new.height == 0:
+        return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme)
+
+    # 2. New source postings: key and signature.
+    new = new.with_columns(dedupe_key(cfg)).join(signatures(new.lazy(), cfg).collect(), on="posting_key", how="left")
+    new_lf = new.lazy().select("posting_key", "source", "source_id", "dkey", "signature")
+
+    # 3. Match against existing canonical postings with the same key.
+    cands = canonicals.lazy().join(new_lf.select("dkey").unique(), on="dkey", how="semi")
+    pairs = (
+        _pairs_with_similarity(new_lf, cands, "posting_key", "canonical_id", cfg)
+        .join(new_lf.select("posting_key", "source"), on="posting_key")
+        .join(cands.select("canonical_id", "sources", "first_seen", "last_seen"), on="canonical_id")
+        .with_columns((week_index(wk) - week_index(pl.col("last_seen"))).alias("_gap"))
+        .with_columns(
+            pl.when((pl.col("last_seen") == week) & ~pl.col("sources").list.contains(pl.col("source")))
+            .then(pl.lit("duplicate"))
+            .when((pl.col("last_seen") < week) & (pl.col("_gap") <= maxgap))
+            .then(pl.lit("repost"))
+            .otherwise(pl.lit(None, dtype=pl.String))
+            .alias("link")
+        )
+        .filter(pl.col("link").is_not_null())
+        # Best cluster per new posting: most similar, then oldest, then smallest id.
+        .sort(["posting_key", "similarity", "first_seen", "canonical_id"], descending=[False, True, False, False], nulls_last=True)
+        .unique("posting_key", keep="first", maintain_order=True)
+        # A cluster takes at most one new posting per source per week; the others are separate openings.
+        .sort(["canonical_id", "source", "similarity", "posting_key"], descending=[False, False, True, False], nulls_last=True)
+        .unique(["canonical_id", "source"], keep="first", maintain_order=True)
+        .select("posting_key", "canonical_id", "link", "similarity")
+        .collect()
+    )
+
+    # 4. The rest: cluster among themselves (cross-source copies first seen this week).
+    rest = new_lf.join(pairs.lazy().select("posting_key"), on="posting_key", how="anti")
+    in_week = (
+        _pairs_with_similarity(
+            rest.select(pl.col("posting_key").alias("a"), "dkey", "signature"),
+            rest.select(pl.col("posting_key").alias("b"), "dkey", "signature"),
+            "a", "b", cfg,
+        )
+        .join(rest.select(pl.col("posting_key").alias("a"), pl.col("source").alias("_sa")), on="a")
+        .join(rest.select(pl.col("posting_key").alias("b"), pl.col("source").alias("_sb")), on="b")
+        .filter((pl.col("a") < pl.col("b")) & (pl.col("_sa") != pl.col("_sb")))
+        .select("a", "b", "similarity")
+        .collect()
+    )
+    rest_df = rest.collect()
+    comp = _components(rest_df.select("posting_key"), in_week)
+    sim_of = (
+        pl.concat([in_week.select(posting_key="a", similarity="similarity"), in_week.select(posting_key="b", similarity="similarity")])
+        .group_by("posting_key")
+        .agg(pl.col("similarity").max())
+    )
+    fresh = (
+        comp.join(sim_of, on="posting_key", how="left")
+        .with_columns(
+            pl.col("label").alias("canonical_id"),
+            pl.when(pl.col("posting_key") == pl.col("label")).then(pl.lit("founder")).otherwise(pl.lit("duplicate")).alias("link"),
+        )
+        .with_columns(pl.when(pl.col("link") == "founder").then(None).otherwise(pl.col("similarity")).alias("similarity"))
+        .select("posting_key", "canonical_id", "link", "similarity")
+    )
+
+    # 5. Update the state.
+    assigned = pl.concat([pairs, fresh]).join(new.select("posting_key", "source", "source_id", "dkey", "signature"), on="posting_key")
+    new_members = assigned.select(
+        "posting_key", "source", "source_id", "canonical_id", "link", "similarity",
+        wk.alias("first_seen"), wk.alias("last_seen"), pl.lit(1, dtype=pl.UInt32).alias("weeks_seen"),
+    )
+    grown = (
+        assigned.filter(pl.col("link") != "founder")
+        .group_by("canonical_id")
+        .agg(
+            pl.len().cast(pl.UInt32).alias("_n"),
+            (pl.col("link") == "duplicate").sum().cast(pl.UInt32).alias("_dup"),
+            (pl.col("link") == "repost").sum().cast(pl.UInt32).alias("_rep"),
+            pl.col("source").unique().alias("_src"),
+        )
+    )
+    canonicals = canonicals.join(grown, on="canonical_id", how="left").with_columns(
+        pl.when(pl.col("_n").is_not_null() & (pl.col("last_seen") != week)).then(pl.col("weeks_seen") + 1).otherwise(pl.col("weeks_seen")).cast(pl.UInt32).alias("weeks_seen"),
+        pl.when(pl.col("_n").is_not_null()).then(wk).otherwise(pl.col("last_seen")).alias("last_seen"),
+        (pl.col("n_members") + pl.col("_n").fill_null(0)).cast(pl.UInt32).alias("n_members"),
+        (pl.col("duplicate_count") + pl.col("_dup").fill_null(0)).cast(pl.UInt32).alias("duplicate_count"),
+        (pl.col("repost_count") + pl.col("_rep").fill_null(0)).cast(pl.UInt32).alias("repost_count"),
+        pl.when(pl.col("_src").is_not_null())
+        .then(pl.concat_list("sources", "_src").list.unique().list.sort())
+        .otherwise(pl.col("sources"))
+        .alias("sources"),
+    ).drop("_n", "_dup", "_rep", "_src")
+    founded = (
+        assigned.join(fresh.filter(pl.col("link") == "founder").select("canonical_id"), on="canonical_id", how="semi")
+        .group_by("canonical_id")
+        .agg(
+            pl.col("dkey").filter(pl.col("link") == "founder").first(),
+            pl.col("signature").filter(pl.col("link") == "founder").first(),
+            pl.col("source").unique().sort().alias("sources"),
+            pl.len().cast(pl.UInt32).alias("n_members"),
+        )
+        .select(
+            "canonical_id", "dkey", "signature", "sources",
+            wk.alias("first_seen"), wk.alias("last_seen"), pl.lit(1, dtype=pl.UInt32).alias("weeks_seen"),
+            "n_members", (pl.col("n_members") - 1).cast(pl.UInt32).alias("duplicate_count"), pl.lit(0, dtype=pl.UInt32).alias("repost_count"),
+        )
+    )
+    canonicals = pl.concat([canonicals, founded.select(list(CANONICAL_SCHEMA)).cast(CANONICAL_SCHEMA)])
+    members = pl.concat([members, new_members.select(list(MEMBER_SCHEMA)).cast(MEMBER_SCHEMA)])
+    return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme)
+
+
+# ---------------------------------------------------------------- whole history
+
+
+def canonical_postings(history: pl.LazyFrame, cfg: dict | None = None, state: DedupeState | None = None) -> pl.LazyFrame:
+    """Canonical id of every source posting in `history`.
+
+    history: clean postings of many weeks (HISTORY_SCHEMA columns; other
+    columns ignored), at most one row per (posting_key, week).
+    Output, one row per posting_key: posting_key, source, source_id,
+    canonical_id, link (founder | duplicate | repost), similarity,
+    first_seen, last_seen, weeks_seen (of this source posting), cluster_size
+    (source postings in its canonical posting).
+
+    Runs `assign_week` week by week in ISO-week order starting from `state`
+    (default: empty), so the result equals an incremental weekly run.
+    """
+    cfg = cfg or dedupe_config()
+    state = state or DedupeState.empty(cfg)
+    state = run_weeks(history, state, cfg)
+    return state_assignments(state).lazy()
+
+
+def run_weeks(history: pl.LazyFrame, state: DedupeState, cfg: dict | None = None) -> DedupeState:
+    """Apply every week of `history` after `state.last_week` to `state`, in order."""
+    cfg = cfg or dedupe_config()
+    weeks = history.select(pl.col("week").unique().sort()).collect()["week"].to_list()
+    for w in weeks:
+        if state.last_week is not None and w <= state.last_week:
+            continue
+        state = assign_week(history.filter(pl.col("week") == w), state, w, cfg)
+    return state
+
+
+def state_assignments(state: DedupeState) -> pl.DataFrame:
+    """Per source posting rows of `canonical_postings` from a state."""
+    return state.members.join(
+        state.canonicals.select("canonical_id", pl.col("n_members").alias("cluster_size")), on="canonical_id", how="left"
+    ).sort("posting_key")
+
+
+def posting_lineage(canonical: pl.LazyFrame, history: pl.LazyFrame) -> pl.LazyFrame:
+    """Lineage per canonical posting.
+
+    canonical: output of canonical_postings; history: the clean postings it
+    was built from (posting_key, week). Output, one row per canonical_id:
+    first_seen, last_seen (ISO weeks any member was listed), weeks_seen
+    (distinct weeks listed), weeks_active (weeks from first_seen to last_seen
+    inclusive: the design's definition of active), repost_count (members that
+    re-posted it under a new id after a gap), duplicate_count (other source
+    records folded in as cross-source copies), n_members, sources.
+    """
+    seen = (
+        history.select("posting_key", "week")
+        .join(canonical.select("posting_key", "canonical_id"), on="posting_key", how="inner")
+        .group_by("canonical_id")
+        .agg(
+            pl.col("week").min().alias("first_seen"),
+            pl.col("week").max().alias("last_seen"),
+            pl.col("week").n_unique().cast(pl.UInt32).alias("weeks_seen"),
+        )
+    )
+    counts = canonical.group_by("canonical_id").agg(
+        pl.len().cast(pl.UInt32).alias("n_members"),
+        (pl.col("link") == "repost").sum().cast(pl.UInt32).alias("repost_count"),
+        (pl.col("link") == "duplicate").sum().cast(pl.UInt32).alias("duplicate_count"),
+        pl.col("source").unique().sort().alias("sources"),
+    )
+    return _with_span(seen.join(counts, on="canonical_id", how="inner")).sort("canonical_id")
+
+
+def lineage_from_state(state: DedupeState) -> pl.DataFrame:
+    """The same columns as posting_lineage, from the compact state alone."""
+    return _with_span(
+        state.canonicals.lazy().select(
+            "canonical_id", "first_seen", "last_seen", "weeks_seen", "n_members", "repost_count", "duplicate_count", "sources"
+        )
+    ).sort("canonical_id").collect()
+
+
+def _with_span(lf: pl.LazyFrame) -> pl.LazyFrame:
+    return lf.with_columns(
+        (week_index(pl.col("last_seen")) - week_index(pl.col("first_seen")) + 1).cast(pl.UInt32).alias("weeks_active")
+    ).select(
+        "canonical_id", "first_seen", "last_seen", "weeks_active", "weeks_seen", "repost_count", "duplicate_count", "n_members", "sources"
+    )
+
+
+def duplicates_removed(canonical: pl.LazyFrame, history: pl.LazyFrame) -> pl.LazyFrame:
+    """Share of records removed by dedupe, per source and week.
+
+    In each week a canonical posting keeps one record: that of its earliest-
+    seen member listed that week (ties: smallest posting_key). Every other
+    record of the week is a removed duplicate. Output: week, source, records,
+    kept, removed, share_removed (= removed / records).
+    """
+    rows = history.select("posting_key", "week", "source").join(
+        canonical.select("posting_key", "canonical_id", pl.col("first_seen").alias("_fs")), on="posting_key", how="inner"
+    )
+    keeper = (
+        rows.sort(["week", "canonical_id", "_fs", "posting_key"])
+        .group_by(["week", "canonical_id"], maintain_order=True)
+        .agg(pl.col("posting_key").first().alias("_keep"))
+    )
+    return (
+        rows.join(keeper, on=["week", "canonical_id"])
+        .group_by(["week", "source"])
+        .agg(pl.len().cast(pl.UInt32).alias("records"), (pl.col("posting_key") == pl.col("_keep")).sum().cast(pl.UInt32).alias("kept"))
+        .with_columns((pl.col("records") - pl.col("kept")).alias("removed"))
+        .with_columns((pl.col("removed") / pl.col("records")).alias("share_removed"))
+        .sort(["week", "source"])
+    )
