@@ -44,10 +44,24 @@ def airflow_bin() -> str:
 
 def ensure_airflow_db(home: Path, env: dict) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    if (home / "airflow.db").exists():
+    if not (home / "airflow.db").exists():
+        log("initialising Airflow metadata database (SQLite) in " + str(home))
+        subprocess.run([airflow_bin(), "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ensure_pools(home, env)
+
+
+def ensure_pools(home: Path, env: dict) -> None:
+    """Create the pools of config/pools.yml (crawl politeness, duckdb_writer)
+    in this Airflow home; re-imported only when the file's pools change."""
+    from credwatch.orchestration import import_pools, pools
+
+    stamp = home / "pools.imported.json"
+    want = json.dumps(pools(), sort_keys=True)
+    if stamp.exists() and stamp.read_text() == want:
         return
-    log("initialising Airflow metadata database (SQLite) in " + str(home))
-    subprocess.run([airflow_bin(), "db", "migrate"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log("creating Airflow pools from config/pools.yml")
+    import_pools(airflow_bin(), env)
+    stamp.write_text(want)
 
 
 def run_dag_test(weeks: list[str], snapshot_url: str, home: Path, env: dict | None = None) -> int:

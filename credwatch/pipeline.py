@@ -29,16 +29,24 @@ def snapshot_url(explicit: str | None = None) -> str | None:
 
 
 def scrape(source: str, weeks: list[str], snapshot: str | None = None) -> list[dict]:
-    """Crawl `source` for each week (a Scrapy subprocess per week)."""
-    from scrapers.run import crawl
+    """Crawl `source` for the weeks: one Scrapy subprocess crawls them all, each
+    week its own immutable partition. Weeks that failed raise CrawlFailed (a
+    RuntimeError) after the committed weeks are logged."""
+    from scrapers.run import CrawlFailed, crawl_many
 
-    out = []
     for week in weeks:
         parse_week(week)
-        stats = crawl(source, week, snapshot_url=snapshot_url(snapshot))
+    try:
+        results, failed = crawl_many(source, weeks, snapshot_url=snapshot_url(snapshot)), None
+    except CrawlFailed as exc:
+        results, failed = exc.results, exc
+    out = []
+    for week, stats in results.items():
         what = "raw partition exists, kept (raw is immutable)" if stats.get("skipped") else f"{stats.get('items', 0)} items"
         log(f"[{week}] scrape {source}: {what}")
         out.append({"source": source, "week": week, **{k: stats.get(k) for k in ("items", "quarantined", "skipped")}})
+    if failed is not None:
+        raise failed
     return out
 
 
@@ -63,6 +71,8 @@ def validate() -> dict:
 
     stats = run_gate()
     log(f"validate: quality gate passed in {stats['seconds']} s")
+    for week, failed in stats.get("partial_weeks", {}).items():
+        log(f"[{week}] validate: PARTIAL week allowed by partial_week_policy=allow (failed: {', '.join(failed)})")
     return stats
 
 
@@ -76,9 +86,20 @@ def publish() -> dict:
 
 
 def run(weeks: list[str], snapshot: str | None = None) -> dict:
-    """The whole week set without Airflow: scrape → normalize → load → validate → publish."""
+    """The whole week set without Airflow: scrape → normalize → load → validate → publish.
+
+    Like the DAG, a failing source does not stop the others: each week's
+    run record (lake/runs/week=<W>/sources.json) says which failed, and the
+    quality gate's partial_week_policy decides whether the week publishes.
+    """
+    from credwatch.orchestration import record_weeks, scrape_source
+
     for source in sources():
-        scrape(source, weeks, snapshot)
+        try:
+            scrape_source(source, weeks, snapshot)
+        except RuntimeError as exc:  # written to the run record below; the gate applies the policy
+            log(f"scrape {source} failed, continuing with the other sources: {exc}")
+    record_weeks(weeks)
     for week in weeks:
         normalize(week)
     load(weeks)

@@ -69,6 +69,12 @@ def validate() -> dict:
             f"table credential_demand_weekly, column credential_id: only {with_demand} credentials have demand "
             f"(config/quality.yml min_credentials_with_demand = {min_cred}); extraction or the crawl is broken"
         )
+    # A week where a job source failed after all retries is partial (run record
+    # lake/runs/week=<W>/sources.json); config/quality.yml decides if it may publish.
+    from credwatch.orchestration import partial_week_failures, partial_week_policy
+
+    partial_msgs, partial = partial_week_failures(sorted(df["week"].unique().tolist()) if not df.empty else [])
+    failures.extend(partial_msgs)
     ctx = _gx_context()
     batch = (
         ctx.data_sources.add_pandas("work")
@@ -84,6 +90,8 @@ def validate() -> dict:
         "suites": {"credential_demand_weekly": {"expectations": len(result.results), "rows": len(df)}},
         "seconds": round(time.monotonic() - t0, 2),
         "success": not failures,
+        "partial_week_policy": partial_week_policy(),
+        "partial_weeks": {w: rec["failed_sources"] for w, rec in partial.items()},
     }
     if failures:
         raise QualityGateFailed("quality gate failed, nothing published:\n- " + "\n- ".join(failures))
