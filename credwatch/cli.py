@@ -63,6 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0, help="port (0 = any free port)")
 
     sub.add_parser("summary", help="print rows per published table and the top credentials of the latest week")
+    sub.add_parser("data-dictionary", help="regenerate docs/data-dictionary.md from the tables' DDL comments")
+
+    p = sub.add_parser("eval", help="accuracy of the extractors on gold data; sections in transforms.evaluate.SECTIONS (docs/accuracy.md)")
+    p.add_argument("--what", action="append", metavar="SECTION",
+                   help="section to run (repeatable; default: all), e.g. skills, occupation")
+    p.add_argument("--limit", type=int, default=None, help="first N gold items only (a quick run)")
+
+    p = sub.add_parser("eval-links", help="precision/recall of offering→credential linking on config/eval/offering_links.csv")
+    p.add_argument("--sample", help="labelled CSV (default: config/eval/offering_links.csv)")
     return ap
 
 
@@ -103,6 +112,30 @@ def _dispatch(args) -> int:
         from snapshot.server import main as serve
 
         return serve(["--port", str(args.port)])
+    elif args.cmd == "eval-links":
+        from pathlib import Path
+
+        from transforms.offerings import evaluate_links
+
+        r = evaluate_links(Path(args.sample) if args.sample else None)
+        print(f"offering links: {r['rows']} labelled offerings ({r['labelled']} with a credential, "
+              f"{r['negatives']} without); {r['linked']} linked, {r['correct']} correctly")
+        print(f"precision {r['precision']:.3f}  recall {r['recall']:.3f}")
+        print("links by method: " + ", ".join(f"{k} {v}" for k, v in r["by_method"].items()))
+        for m in r["misses"]:
+            print(f"  miss: {m['title']!r}: expected {m['expected_credential_id']}, got {m['credential_id']} "
+                  f"({m['link_method']})")
+    elif args.cmd == "eval":
+        from transforms.evaluate import SECTIONS, run_sections
+        from transforms.evaluate_mentions import credentials_section
+
+        # Credential and degree mentions on config/eval/gold_mentions.jsonl (`--what credentials`).
+        SECTIONS.setdefault("credentials", credentials_section)
+        print(run_sections(args.what, args))
+    elif args.cmd == "data-dictionary":
+        from warehouse.dictionary import write
+
+        print(f"wrote {write()}")
     elif args.cmd == "summary":
         from credwatch.demo import summary
 
