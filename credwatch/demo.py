@@ -108,16 +108,32 @@ def summary() -> str:
         rows = con.execute(
             """SELECT d.name, m.demand_share, m.mentioning_postings, m.active_postings
                FROM credential_demand_weekly m JOIN dim_credential d USING (credential_id)
-               WHERE m.week = ? ORDER BY m.demand_share DESC, m.credential_id LIMIT 10""",
+               WHERE m.week = ? AND m.soc_major = 'ALL' AND m.region = 'ALL' ORDER BY m.demand_share DESC, m.credential_id LIMIT 10""",
             [latest],
         ).fetchall()
         for name, share, n, active in rows:
             lines.append(f"  {share:6.1%}  {name}  ({n}/{active} postings)")
+        lines += quality_lines()
         lines.append(f"DuckDB file: {db}")
         lines.append(f"Query it read-only:  duckdb -readonly {db}   or in Python: duckdb.connect(path, read_only=True)")
         return "\n".join(lines)
     finally:
         con.close()
+
+
+def quality_lines() -> list[str]:
+    """The last quality gate's figures (<warehouse>/quality/last_validation.json)."""
+    path = paths().warehouse / "quality" / "last_validation.json"
+    if not path.exists():
+        return ["Quality gate: no validation summary (the gate has not run)"]
+    v = json.loads(path.read_text(encoding="utf-8"))
+    suites = ", ".join(f"{k} {s['expectations']}" for k, s in v.get("suites", {}).items())
+    return [
+        f"Quality gate: {'passed' if v.get('success') else 'FAILED'}, {v.get('expectations')} expectations ({suites}) "
+        f"on {len(v.get('weeks', []))} week(s) in {v.get('seconds')} s ({v.get('seconds_per_week')} s per week); "
+        f"{len(v.get('skipped', []))} skipped with reasons",
+        f"Data Docs: {v.get('data_docs')}",
+    ]
 
 
 def demo(weeks: list[str]) -> int:

@@ -91,7 +91,7 @@ def runs(tmp_path_factory):
         if db.exists():
             con = duckdb.connect(str(db), read_only=True)
             out["active"] = con.execute(
-                "SELECT DISTINCT active_postings FROM credential_demand_weekly WHERE week = ?", [WEEK]
+                "SELECT DISTINCT active_postings FROM credential_demand_weekly WHERE week = ? AND soc_major = 'ALL' AND region = 'ALL'", [WEEK]
             ).fetchall()
             con.close()
             out["report"] = write_report([])

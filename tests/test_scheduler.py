@@ -378,7 +378,8 @@ def test_weekly_dag_under_real_scheduler(tmp_path, capsys):
 
         con = duckdb.connect(str(warehouse / "credwatch.duckdb"), read_only=True)
         try:
-            rows = con.execute("SELECT week, credential_id, active_postings, demand_share FROM credential_demand_weekly").fetchall()
+            rows = con.execute("SELECT week, credential_id, active_postings, demand_share FROM credential_demand_weekly "
+                               "WHERE soc_major = 'ALL' AND region = 'ALL'").fetchall()
         finally:
             con.close()
         assert rows and {r[0] for r in rows} == {WEEK}, f"published weeks {sorted({r[0] for r in rows})}"

@@ -16,16 +16,21 @@ from warehouse.models import published_tables, tables
 from warehouse.publish import publish, table_checksum
 
 def write_partition(week: str, n_postings: int, mentions: list[tuple[str, str, bool]]) -> None:
-    """n postings gh:0..n-1; mentions as (posting index, credential_id, counts_as_demand)."""
+    """n postings greenhouse:0..n-1; mentions as (posting index, credential_id, counts_as_demand).
+    Mention k sits on line k of its posting's text (the quality gate checks offsets)."""
     part = paths().clean_partition(week)
     part.mkdir(parents=True, exist_ok=True)
+    lines = {i: ["-"] * len(mentions) for i in range(n_postings)}
+    for k, (i, cid, _) in enumerate(mentions):
+        lines[i][k] = f"{cid} required"
     write_clean_postings(part / "postings.parquet",
-                         [{"posting_key": f"gh:{i}", "week": week, "source": "gh", "source_id": str(i)} for i in range(n_postings)])
+                         [{"posting_key": f"greenhouse:{i}", "week": week, "source": "greenhouse", "source_id": str(i),
+                           "text": "\n".join(lines[i])} for i in range(n_postings)])
     write_mentions(
         part / "mentions.parquet",
         [
-            {"posting_key": f"gh:{i}", "entity_type": "credential", "entity_id": cid, "surface": cid, "line_no": k,
-             "line_start": 0, "section": "requirements", "strength": "required" if d else "none", "counts_as_demand": d,
+            {"posting_key": f"greenhouse:{i}", "entity_type": "credential", "entity_id": cid, "surface": cid, "line_no": k,
+             "line_start": sum(len(line) + 1 for line in lines[i][:k]), "section": "requirements", "strength": "required" if d else "none", "counts_as_demand": d,
              "rule": "dictionary" if d else "perk_phrase", "week": week}
             for k, (i, cid, d) in enumerate(mentions)
         ],
@@ -33,7 +38,11 @@ def write_partition(week: str, n_postings: int, mentions: list[tuple[str, str, b
 
 
 def mart(con) -> dict:
-    return {(w, c): (a, m, s) for w, c, a, m, s in con.execute("SELECT * FROM credential_demand_weekly").fetchall()}
+    rows = con.execute(
+        "SELECT week, credential_id, active_postings, mentioning_postings, demand_share FROM credential_demand_weekly "
+        "WHERE soc_major = 'ALL' AND region = 'ALL'"
+    ).fetchall()
+    return {(w, c): (a, m, s) for w, c, a, m, s in rows}
 
 
 @pytest.fixture
@@ -99,7 +108,7 @@ def test_publish_is_atomic_and_idempotent(two_weeks):
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert names == {t.name for t in published_tables()}
     comment = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'credential_demand_weekly'").fetchone()[0]
-    assert "week, credential_id" in comment
+    assert "week, credential_id, soc_major, region" in comment
 
 
 def test_quality_gate_fails_on_bad_share_and_keeps_published_db(two_weeks):
@@ -119,7 +128,11 @@ def test_quality_gate_fails_on_bad_share_and_keeps_published_db(two_weeks):
 
 def test_quality_gate_fails_on_unknown_credential(two_weeks):
     con = duckdb.connect(str(paths().work_db))
-    con.execute("INSERT INTO credential_demand_weekly VALUES ('2026-W11', 'not-a-credential', 5, 1, 0.2)")
+    con.execute(
+        "INSERT INTO credential_demand_weekly (week, credential_id, soc_major, region, active_postings, new_postings, mentioning_postings, "
+        "new_mentioning_postings, demand_share, required_share, preferred_share, or_equivalent_share, demand_share_4wk, employers) "
+        "VALUES ('2026-W11', 'not-a-credential', 'ALL', 'ALL', 5, 0, 1, 0, 0.2, 0.2, 0, 0, 0.2, 1)"
+    )
     con.close()
     with pytest.raises(QualityGateFailed, match="not-a-credential"):
         validate()

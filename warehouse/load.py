@@ -14,11 +14,13 @@ import duckdb
 import polars as pl
 
 from credwatch.settings import load_config, paths
-from credwatch.weeks import parse_week
+from credwatch.weeks import parse_week, shift
+from warehouse import dedupe_step
 from transforms.offerings import catalog_inputs
+from transforms.source_stats import source_stats_input
 from transforms.registry import demand_credentials, load_registry
 from warehouse.lock import writer_lock
-from warehouse.models import MODELS, build_steps, run_sql, tables
+from warehouse.models import MODELS, build_steps, run_step, run_sql, step_scope, tables
 
 
 def connect_work(read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -80,12 +82,57 @@ def refresh_dim_credential(con) -> int:
     return len(rows)
 
 
+def step_kinds() -> tuple[list[Path], list[Path], list[Path]]:
+    """Build steps split by what they depend on (warehouse.models.step_scope).
+
+    - staging: read a week's clean partition ($postings_path, …); run for the
+      weeks being loaded only;
+    - marts: per week ($week) but computed from the loaded tables (active
+      postings, trailing windows); run for every affected week, in order;
+    - global: whole-table refreshes, run once per load.
+    """
+    kinds = {"staging": [], "mart": [], "global": []}
+    for step in build_steps():
+        kinds[step_scope(step)].append(step)
+    return kinds["staging"], kinds["mart"], kinds["global"]
+
+
+def mart_params(week: str, baseline: str) -> dict:
+    return {
+        "week": week,
+        "prev_week": shift(week, -1),
+        "yoy_week": shift(week, -52),
+        "window_start": shift(week, -3),
+        "baseline_week": baseline,
+    }
+
+
+def baseline_week(loaded: list[str]) -> str:
+    """The demand index's baseline week from config/marts.yml ('first' = first loaded week)."""
+    value = str(load_config("marts").get("index_baseline_week", "first"))
+    if value == "first":
+        return loaded[0] if loaded else ""
+    parse_week(value)
+    return value
+
+
+def _loaded_weeks(con) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT week FROM stg_postings ORDER BY week").fetchall()]
+
+
 def load_weeks(weeks: list[str]) -> dict:
-    """Load the clean partitions of `weeks` and rebuild their marts.
+    """Load the clean partitions of `weeks` and rebuild the marts they affect.
+
+    Staging tables change for exactly `weeks`; de-duplication is replayed
+    from the earliest of them, and the per-week marts are rebuilt for every
+    loaded week from there on (trailing windows, reappearing postings and
+    the demand index depend on earlier weeks). In the weekly routine the new
+    week is the newest, so exactly one week is rebuilt.
 
     Raises FileNotFoundError naming the missing partition and the command
     that produces it.
     """
+    weeks = sorted(set(weeks))
     for w in weeks:
         parse_week(w)
         part = paths().clean_partition(w)
@@ -95,8 +142,7 @@ def load_weeks(weeks: list[str]) -> dict:
             )
     if not build_steps():
         raise FileNotFoundError(f"no build SQL in {MODELS / 'build'}; the checkout is incomplete — restore warehouse/models/build from git")
-    per_week = [s for s in build_steps() if "$week" in s.read_text()]
-    global_steps = [s for s in build_steps() if "$week" not in s.read_text()]
+    staging, marts, global_steps = step_kinds()
     counts = {}
     with writer_lock(paths().work_db):
         con = connect_work()
@@ -107,34 +153,51 @@ def load_weeks(weeks: list[str]) -> dict:
             con.close()
             for f in (paths().work_db, Path(str(paths().work_db) + ".wal")):
                 f.unlink(missing_ok=True)
+            dedupe_step.clear_states()
             weeks = sorted(set(weeks) | set(_loaded_clean_weeks()))
             con = connect_work()
+        in_tx = False
         try:
             ensure_schema(con)
             con.execute("DELETE FROM _credwatch_schema")
             con.execute("INSERT INTO _credwatch_schema VALUES (?)", [schema_fingerprint()])
+            loaded = sorted(set(_loaded_weeks(con)) | set(weeks))
+            # Dedupe first (outside the transaction: its saved states are
+            # derived from the clean partitions alone, so a failed load
+            # leaves states a rerun recomputes identically).
+            replay = dedupe_step.replay(loaded, weeks[0])
+            mart_weeks = [w for w in loaded if replay.marts_from is not None and w >= replay.marts_from]
+            mart_weeks = sorted(set(mart_weeks) | set(weeks))
+            baseline = baseline_week(loaded)
             con.execute("BEGIN TRANSACTION")
+            in_tx = True
             refresh_dim_credential(con)
-            for w in sorted(weeks):
+            for w in weeks:
                 part = paths().clean_partition(w)
                 params = {
                     "week": w,
                     "postings_path": str(part / "postings.parquet"),
                     "mentions_path": str(part / "mentions.parquet"),
                     **catalog_inputs(part),  # offerings_path, candidates_path (schema-only stand-ins if absent)
+                    "source_stats_path": source_stats_input(part),  # crawl counters (stand-in if absent)
                 }
-                for step in per_week:
-                    run_sql(con, step.read_text(), params)
+                for step in staging:
+                    run_step(con, step, params)
                 counts[w] = con.execute("SELECT count(*) FROM stg_postings WHERE week = ?", [w]).fetchone()[0]
+            dedupe_step.write_tables(con, replay)
+            for w in mart_weeks:
+                for step in marts:
+                    run_step(con, step, mart_params(w, baseline))
             for step in global_steps:
-                run_sql(con, step.read_text())
+                run_step(con, step, {"rebuilt_weeks": mart_weeks, "loaded_weeks": loaded, "baseline_week": baseline})
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            if in_tx:
+                con.execute("ROLLBACK")
             raise
         finally:
             con.close()
-    return {"postings_by_week": counts}
+    return {"postings_by_week": counts, "marts_rebuilt": mart_weeks, "dedupe_replayed": replay.replayed}
 
 
 def table_counts(con) -> dict[str, int]:

@@ -6,6 +6,9 @@ module.
   module reads, so a table's documentation lives next to its SQL.
 - models/build/NN_<step>.sql: DML run in file-name order. Named parameters
   ($week, $postings_path, …) are bound per run; only those a statement uses.
+- models/build/NN_<step>.py: a step SQL cannot express well (a bootstrap):
+  a module with SCOPE = "mart" (per affected week) or "global" and
+  `build(con, params)`; it runs at its place in the same file-name order.
 """
 from __future__ import annotations
 
@@ -69,7 +72,35 @@ def statements(sql: str) -> list[str]:
 
 
 def build_steps() -> list[Path]:
-    return sorted((MODELS / "build").glob("*.sql"))
+    return sorted([*(MODELS / "build").glob("*.sql"), *(MODELS / "build").glob("[0-9]*.py")], key=lambda p: p.name)
+
+
+def _python_step(path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"credwatch_build_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if getattr(module, "SCOPE", None) not in ("mart", "global") or not callable(getattr(module, "build", None)):
+        raise ValueError(f"{path}: a Python build step needs SCOPE = 'mart' or 'global' and a build(con, params) function")
+    return module
+
+
+def step_scope(path: Path) -> str:
+    """staging (reads a clean partition), mart (per affected week) or global."""
+    if path.suffix == ".py":
+        return _python_step(path).SCOPE
+    sql = path.read_text()
+    if any(p in sql for p in ("$postings_path", "$mentions_path", "$offerings_path", "$candidates_path", "$source_stats_path")):
+        return "staging"
+    return "mart" if "$week" in sql else "global"
+
+
+def run_step(con, path: Path, params: dict | None = None) -> None:
+    if path.suffix == ".py":
+        _python_step(path).build(con, dict(params or {}))
+    else:
+        run_sql(con, path.read_text(), params)
 
 
 def run_sql(con, sql: str, params: dict | None = None) -> None:

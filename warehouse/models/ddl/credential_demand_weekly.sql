@@ -1,12 +1,39 @@
--- layer: mart; grain: one row per week x credential; key: week, credential_id; published: true
+-- layer: mart; grain: one row per week x credential x SOC major group x region, with ALL rollups; key: week, credential_id, soc_major, region; published: true
+-- Rows: every registry credential in the ALL x ALL cell of every week (zero when not asked for); in other cells, a credential appears when it was asked for there in the week or in the 3 weeks before (so the trailing mean is published while it decays).
 CREATE TABLE IF NOT EXISTS credential_demand_weekly (
-    week                VARCHAR NOT NULL,
-    credential_id       VARCHAR NOT NULL,
-    active_postings     BIGINT NOT NULL,
-    mentioning_postings BIGINT NOT NULL,
-    demand_share        DOUBLE NOT NULL
+    week                  VARCHAR NOT NULL,
+    credential_id         VARCHAR NOT NULL,
+    soc_major             VARCHAR NOT NULL,
+    region                VARCHAR NOT NULL,
+    active_postings       BIGINT NOT NULL,
+    new_postings          BIGINT NOT NULL,
+    mentioning_postings   BIGINT NOT NULL,
+    new_mentioning_postings BIGINT NOT NULL,
+    demand_share          DOUBLE NOT NULL,
+    required_share        DOUBLE NOT NULL,
+    preferred_share       DOUBLE NOT NULL,
+    or_equivalent_share   DOUBLE NOT NULL,
+    demand_share_4wk      DOUBLE NOT NULL,
+    demand_index          DOUBLE,
+    wow_change_pp         DOUBLE,
+    yoy_change_pp         DOUBLE,
+    location_quotient     DOUBLE,
+    employers             BIGINT NOT NULL
 );
-COMMENT ON TABLE credential_demand_weekly IS 'Mart: weekly demand for each credential of the registry (key week, credential_id). A credential with no mention that week has mentioning_postings = 0 and demand_share = 0.';
-COMMENT ON COLUMN credential_demand_weekly.active_postings IS 'Unique postings active (seen by the crawl) in the week, all sources.';
+COMMENT ON TABLE credential_demand_weekly IS 'Mart: weekly demand for each credential (key week, credential_id, soc_major, region; ''ALL'' = every value). Counts are of unique (de-duplicated) postings active in the week. Every registry credential has an ALL x ALL row each week (0 when not asked for).';
+COMMENT ON COLUMN credential_demand_weekly.soc_major IS 'SOC major group (2 digits) of the posting''s title, ''unknown'' when not coded, ''ALL'' for every group.';
+COMMENT ON COLUMN credential_demand_weekly.region IS 'ISO country of the posting''s location, ''unknown'' when not parsed, ''ALL'' for every region.';
+COMMENT ON COLUMN credential_demand_weekly.active_postings IS 'Unique postings active in the cell that week (the denominator; = postings_weekly.unique_postings).';
+COMMENT ON COLUMN credential_demand_weekly.new_postings IS 'Unique postings first seen in the cell that week.';
 COMMENT ON COLUMN credential_demand_weekly.mentioning_postings IS 'Active postings that ask for the credential (required, preferred or or-equivalent); perks, negations and benefits/about/EEO mentions do not count.';
+COMMENT ON COLUMN credential_demand_weekly.new_mentioning_postings IS 'New postings (first seen that week) that ask for the credential.';
 COMMENT ON COLUMN credential_demand_weekly.demand_share IS 'mentioning_postings / active_postings, a fraction in [0, 1].';
+COMMENT ON COLUMN credential_demand_weekly.required_share IS 'Share of active postings that require it. A posting counts once, at its strongest mention: required > or_equivalent > preferred; the three shares add up to demand_share.';
+COMMENT ON COLUMN credential_demand_weekly.preferred_share IS 'Share of active postings where it is preferred / a plus, and nowhere required.';
+COMMENT ON COLUMN credential_demand_weekly.or_equivalent_share IS 'Share of active postings that ask for it but accept equivalent experience instead (skills-based hiring signal).';
+COMMENT ON COLUMN credential_demand_weekly.demand_share_4wk IS 'Trailing mean of demand_share over the loaded weeks of the last 4 calendar weeks in which the cell had active postings (a week where the credential was not asked for counts as 0).';
+COMMENT ON COLUMN credential_demand_weekly.demand_index IS '100 x demand_share_4wk / demand_share_4wk at the baseline week (config/marts.yml index_baseline_week); null before the baseline or when the baseline value is 0.';
+COMMENT ON COLUMN credential_demand_weekly.wow_change_pp IS 'demand_share minus that of the previous calendar week, in percentage points; null when that week is not loaded or the cell had no postings then.';
+COMMENT ON COLUMN credential_demand_weekly.yoy_change_pp IS 'demand_share minus that of 52 weeks earlier, in percentage points; null when that week is not loaded or the cell had no postings then.';
+COMMENT ON COLUMN credential_demand_weekly.location_quotient IS 'Significance: demand_share in the cell / demand_share in ALL x ALL the same week (>1: over-represented in this occupation group / region); null when the national share is 0.';
+COMMENT ON COLUMN credential_demand_weekly.employers IS 'Distinct companies among the mentioning postings (recognition).';

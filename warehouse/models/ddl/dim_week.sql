@@ -5,4 +5,4 @@ CREATE TABLE IF NOT EXISTS dim_week (
     week_end    DATE NOT NULL,
     postings    BIGINT NOT NULL
 );
-COMMENT ON TABLE dim_week IS 'Dimension: one row per ISO week loaded (key week), Monday to Sunday, with the number of unique postings active that week.';
+COMMENT ON TABLE dim_week IS 'Dimension: one row per ISO week loaded (key week), Monday to Sunday, with the number of unique (de-duplicated) postings active that week.';

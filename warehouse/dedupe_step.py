@@ -1,0 +1,142 @@
+"""De-duplication inside the load: replay the weekly dedupe state over the
+loaded weeks and say which weeks' marts it changed.
+
+The state after week W (transforms/dedupe.py) depends on every loaded week up
+to W, so loading week W means: start from the state saved after the loaded
+week just before W and apply W and every later loaded week again. In the
+weekly routine W is the newest week, so exactly one week is applied.
+
+States live beside the work database (warehouse/work/dedupe_state/week=W/),
+because they describe what the work database holds, not the lake. They cost
+~300 bytes per canonical posting, so only the newest `keep_last` weeks and
+every `checkpoint_every`-th ISO week are kept (config/dedupe.yml); a backfill
+older than the newest states replays from the nearest checkpoint.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from credwatch.settings import paths
+from credwatch.weeks import index_between
+from transforms.dedupe import HISTORY_SCHEMA, week_index, DedupeState, assign_week, dedupe_config, load_state, save_state
+
+
+@dataclass(frozen=True)
+class Replay:
+    state: DedupeState
+    replayed: list[str]  # weeks applied, in order (first = where the tables change)
+    marts_from: str | None  # first loaded week whose active postings may have changed
+
+
+def state_root() -> Path:
+    return paths().work_db.parent / "dedupe_state"
+
+
+def _state_dir(week: str) -> Path:
+    return state_root() / f"week={week}"
+
+
+def _week_postings(week: str) -> pl.LazyFrame:
+    path = paths().clean_partition(week) / "postings.parquet"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"clean partition {path} is missing but week {week} is loaded in the warehouse; "
+            f"rerun `credwatch normalize --week {week}` (or `credwatch backfill`) to restore it"
+        )
+    return pl.scan_parquet(path).select(list(HISTORY_SCHEMA)).unique("posting_key", keep="first", maintain_order=True)
+
+
+def _start_state(loaded: list[str], first: str, cfg: dict) -> DedupeState:
+    """The saved state after the latest loaded week before `first`, or empty when none fits."""
+    before = [w for w in loaded if w < first]
+    for w in reversed(before):
+        d = _state_dir(w)
+        if (d / "meta.json").exists():
+            try:
+                st = load_state(d, cfg)
+            except ValueError:
+                break  # built under other rules: rebuild from the start
+            if st.last_week == w:
+                # Valid only if every loaded week before w is what it was built on;
+                # weeks are only ever added, and adding an older week replays from it.
+                return st
+    return DedupeState.empty(cfg)
+
+
+def replay(loaded: list[str], first: str) -> Replay:
+    """Apply every week of `loaded` (sorted ISO weeks) from `first` on.
+
+    Returns the final state, the weeks applied and the first week whose
+    marts must be rebuilt: the first applied week, or earlier when a posting
+    that had dropped out reappears (it is active in the weeks between).
+    """
+    cfg = dedupe_config()
+    start = _start_state(loaded, first, cfg)
+    todo = [w for w in loaded if start.last_week is None or w > start.last_week]
+    state = start
+    for w in todo:
+        state = assign_week(_week_postings(w), state, w, cfg)
+        save_state(state, _state_dir(w))
+    marts_from = todo[0] if todo else None
+    if todo and start.last_week is not None:
+        # A canonical posting last seen before the replay and seen again in it is now
+        # active in the weeks between: those loaded weeks' marts change too.
+        before = start.canonicals.select("canonical_id", pl.col("last_seen").alias("_prev"))
+        back = state.canonicals.join(before, on="canonical_id").filter(pl.col("last_seen") > pl.col("_prev"))
+        if back.height:
+            gap_from = back["_prev"].min()
+            later = [w for w in loaded if w > gap_from]
+            if later and later[0] < marts_from:
+                marts_from = later[0]
+    _prune(loaded, cfg)
+    return Replay(state, todo, marts_from)
+
+
+def _prune(loaded: list[str], cfg: dict) -> None:
+    keep_last = int(cfg.get("state_keep_last_weeks", 8))
+    every = int(cfg.get("state_checkpoint_every_weeks", 13))
+    keep = set(loaded[-keep_last:])
+    if loaded:
+        keep |= {w for w in loaded if index_between(loaded[0], w) % every == every - 1}
+    root = state_root()
+    if not root.exists():
+        return
+    for d in root.glob("week=*"):
+        if d.name.endswith(".tmp") or d.name.split("=", 1)[1] not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def clear_states() -> None:
+    """Forget every saved state (the work database is being rebuilt)."""
+    shutil.rmtree(state_root(), ignore_errors=True)
+
+
+def write_tables(con, result: Replay) -> None:
+    """Replace the dedupe tables' rows that the replay can have changed.
+
+    A member or canonical posting whose last_seen is before the first
+    replayed week and that the replay did not see again keeps its row by
+    construction; every other row is deleted and re-inserted.
+    """
+    if not result.replayed:
+        return
+    since = result.replayed[0]
+    members = result.state.members.filter(pl.col("last_seen") >= since).sort("posting_key")
+    canon = (
+        result.state.canonicals.filter(pl.col("last_seen") >= since)
+        .with_columns((week_index(pl.col("last_seen")) - week_index(pl.col("first_seen")) + 1).cast(pl.Int32).alias("weeks_active"))
+        .select("canonical_id", "first_seen", "last_seen", "weeks_active", "weeks_seen", "repost_count", "duplicate_count", "n_members", "sources")
+        .sort("canonical_id")
+    )
+    # Rows seen again in the replay carry a later last_seen now: replace them too.
+    con.execute("DELETE FROM int_source_postings WHERE last_seen >= ? OR posting_key IN (SELECT posting_key FROM members)", [since])
+    con.execute("DELETE FROM int_canonical_postings WHERE last_seen >= ? OR canonical_id IN (SELECT canonical_id FROM canon)", [since])
+    con.execute(
+        "INSERT INTO int_source_postings SELECT posting_key, source, source_id, canonical_id, link, similarity, "
+        "first_seen, last_seen, weeks_seen FROM members"
+    )
+    con.execute("INSERT INTO int_canonical_postings SELECT * FROM canon")
