@@ -45,6 +45,28 @@ def test_levels_and_strength(line, expected):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # a sentence cut at an abbreviation's dot: the next line continues it
+        "A Ph.D .\nstipend to which the assistant can apply may open later .",
+        "Supervision experience of e.g .\nMSc .\nstudents .",
+        "In addition to meeting the formal Ph.D.\nstudy enrolment criteria of the faculty",
+        # a slash list goes with the document noun
+        "The file must include: a CV and your BSc/MSc diploma",
+        "in accordance with the Executive Order regarding the PhD degree .",
+    ],
+)
+def test_programme_documents_and_regulations_are_not_demand(text):
+    assert demand(text) == {}
+
+
+def test_a_continued_line_still_reads_its_own_degree():
+    # the next line starts in lower case, but the degree itself is a requirement
+    assert demand("# Requirements\nYou hold a Ph.D.\nand three years of postdoctoral research") == {"doctorate": "required"}
+    assert demand("Candidates must hold a BSc/MSc degree in physics") == {"bachelor": "required"}
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "High degree of accuracy and attention to detail",
@@ -67,7 +89,7 @@ def test_not_a_degree(line):
         ("# Requirements\n- You are not required to have a computer science degree", "negated"),
         ("# Benefits\n- Tuition reimbursement for your master's degree", "benefits_section"),
         ("# Requirements\n- We will pay for your MBA", "perk_phrase"),
-        ("# Requirements\n- The file must include: CV, transcripts and BSc/MSc diploma", "non_demand_context"),
+        ("# Requirements\n- The file must include: CV, transcripts and a copy of your Master's degree", "non_demand_context"),
     ],
 )
 def test_negation_perks_and_documents_are_not_demand(text, rule):
@@ -130,3 +152,46 @@ def test_experience_years(line, expected):
 )
 def test_years_that_are_not_experience(line):
     assert years_of(f"# Requirements\n- {line}") == []
+
+
+def _clauses_without_prefilter(lines: pl.LazyFrame, cfg: dict) -> pl.LazyFrame:
+    """The reference reading: every non-heading line prepared and cut, no degree-word prefilter."""
+    from transforms import degrees as D
+
+    head = pl.col("line").shift(-1).over("posting_key", order_by="line_no").str.extract(cfg["continuation_head_pattern"], 1)
+    continued = pl.col("line").str.to_lowercase().str.contains(cfg["continued_line_pattern"]) & head.is_not_null()
+    line = pl.when(continued).then(pl.col("line").str.replace(r"\s*\.\s*$", "") + pl.lit(" ") + head).otherwise(pl.col("line"))
+    cut = (
+        pl.col("pline")
+        .str.replace_all(cfg["sentence_split_pattern"], D._CUT)
+        .str.replace_all(cfg["clause_split_pattern"], D._CUT + "${3}")
+    )
+    return (
+        lines.with_columns(line.alias("_read"))
+        .filter(~pl.col("is_heading"))
+        .with_columns(D.prepared(pl.col("_read"), cfg).alias("pline"))
+        .drop("_read")
+        .with_columns(cut.str.split(D._CUT).alias("clause"))
+        .with_columns(pl.int_ranges(0, pl.col("clause").list.len()).alias("clause_no"))
+        .explode(["clause", "clause_no"])
+    )
+
+
+def test_degree_word_prefilter_changes_nothing(monkeypatch):
+    """The fast path (noise phrases blanked only on lines naming a degree word)
+    gives exactly the mentions of the reference reading, on the gold set's
+    texts and on generated postings."""
+    from snapshot.generator import Snapshot
+    from transforms import degrees as D
+    from transforms.evaluate_mentions import item_texts, load_gold
+
+    gold, _ = item_texts(load_gold())
+    snap = Snapshot()
+    generated = [(f"g{i}", snap.bench_posting(snap.weeks[0], i).full_text) for i in range(300)]
+    df = pl.concat([gold, pl.DataFrame(generated, schema={"posting_key": pl.String, "text": pl.String}, orient="row")])
+    lines = to_lines(df.lazy()).collect().lazy()
+    fast = degree_mentions(lines, df.lazy()).collect()
+    monkeypatch.setattr(D, "_clauses", _clauses_without_prefilter)
+    slow = degree_mentions(lines, df.lazy()).collect()
+    assert fast.height > 100
+    assert fast.sort(fast.columns).equals(slow.sort(slow.columns))

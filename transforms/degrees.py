@@ -58,26 +58,57 @@ def degree_rules() -> dict:
     return load_config("degrees")
 
 
-def prepared(expr: pl.Expr, cfg: dict) -> pl.Expr:
-    """Lower-case line with abbreviations' dots removed and noise phrases blanked."""
+def _dotless(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    """Lower-case line with abbreviations' dots removed (config `prepare`)."""
     e = expr.str.to_lowercase()
     for pattern, repl in cfg["prepare"]:
         e = e.str.replace_all(pattern, repl)
-    for pattern in (*cfg["noise"], *cfg.get("not_requirement_phrases", [])):
-        e = e.str.replace_all(pattern, " ")
     return e
 
 
+def _denoised(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    """Noise and not-a-requirement phrases blanked (config `noise`, `not_requirement_phrases`)."""
+    for pattern in (*cfg["noise"], *cfg.get("not_requirement_phrases", [])):
+        expr = expr.str.replace_all(pattern, " ")
+    return expr
+
+
+def prepared(expr: pl.Expr, cfg: dict) -> pl.Expr:
+    """Lower-case line with abbreviations' dots removed and noise phrases blanked."""
+    return _denoised(_dotless(expr, cfg), cfg)
+
+
+def degree_cue(cfg: dict) -> str:
+    """Regex of any degree word: a level's or the generic degree pattern."""
+    return "|".join(f"(?:{lv['pattern']})" for lv in cfg["levels"]) + f"|(?:{cfg['generic_degree_pattern']})"
+
+
 def _clauses(lines: pl.LazyFrame, cfg: dict) -> pl.LazyFrame:
-    """One row per clause of each non-heading line: adds `clause_no`, `clause`."""
+    """One row per clause of each non-heading line that names a degree word:
+    adds `pline` (the prepared line), `clause_no`, `clause`.
+
+    Lines are first tested for a degree word before the noise phrases are
+    blanked: blanking only removes words, so a line without one cannot gain
+    one, and the ~20 noise regexes then run on the few lines that name a
+    degree rather than on every line (the cost of this extractor)."""
     cut = (
         pl.col("pline")
         .str.replace_all(cfg["sentence_split_pattern"], _CUT)
         .str.replace_all(cfg["clause_split_pattern"], _CUT + "${3}")
     )
+    # A line cut at an abbreviation's dot goes on with the next line's first
+    # words (config continued_line_pattern), so "A Ph.D." + "stipend ..." reads
+    # "a phd stipend"; judged before headings are dropped, on adjacent lines.
+    head = pl.col("line").shift(-1).over("posting_key", order_by="line_no").str.extract(cfg["continuation_head_pattern"], 1)
+    continued = pl.col("line").str.to_lowercase().str.contains(cfg["continued_line_pattern"]) & head.is_not_null()
+    line = pl.when(continued).then(pl.col("line").str.replace(r"\s*\.\s*$", "") + pl.lit(" ") + head).otherwise(pl.col("line"))
     return (
-        lines.filter(~pl.col("is_heading"))
-        .with_columns(prepared(pl.col("line"), cfg).alias("pline"))
+        lines.with_columns(line.alias("_read"))
+        .filter(~pl.col("is_heading"))
+        .with_columns(_dotless(pl.col("_read"), cfg).alias("pline"))
+        .filter(pl.col("pline").str.contains(degree_cue(cfg)))
+        .with_columns(_denoised(pl.col("pline"), cfg))
+        .drop("_read")
         .with_columns(cut.str.split(_CUT).alias("clause"))
         .with_columns(pl.int_ranges(0, pl.col("clause").list.len()).alias("clause_no"))
         .explode(["clause", "clause_no"])
@@ -92,7 +123,7 @@ def degree_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame | None = Non
     """
     cfg = cfg or degree_rules()
     rules = rules or load_config("extraction")
-    cue = "|".join(f"(?:{lv['pattern']})" for lv in cfg["levels"]) + f"|(?:{cfg['generic_degree_pattern']})"
+    cue = degree_cue(cfg)
     clauses = _clauses(lines, cfg).filter(pl.col("clause").str.contains(cue))
     # Lowest level named in the clause; a degree without a level is a bachelor's.
     surfaces = [pl.col("clause").str.extract(f"({lv['pattern']})", 1).alias(f"_s_{lv['level']}") for lv in cfg["levels"]]

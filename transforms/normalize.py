@@ -4,6 +4,7 @@ and credential mentions, written as Parquet to lake/clean/week=<W>/.
 Input partitions:  lake/raw/source=<name>/week=<W>/items.jsonl  (job sources)
 Output partition:  lake/clean/week=<W>/postings.parquet   one row per posting
                    lake/clean/week=<W>/mentions.parquet   one row per mention
+                   lake/clean/week=<W>/source_stats.parquet  crawl counters per source
 Rerunning a week replaces exactly that week's output (written aside, renamed).
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from transforms.location import parse_location
 from transforms.occupation import code_occupations
 from transforms.salary import parse_salary
 from transforms.skills import skill_mentions
+from transforms.source_stats import source_stats
 from transforms.candidates import find_candidates
 from transforms.offerings import normalize_offerings
 
@@ -104,12 +106,16 @@ def clean_postings(raw: pl.LazyFrame, week: str) -> pl.LazyFrame:
     )
 
 
-def normalize_week(week: str) -> dict:
-    """Normalize one week end to end; returns counts for logs and summaries."""
-    parse_week(week)
-    rules = load_config("extraction")
+def normalize_postings(raw: pl.LazyFrame, week: str, rules: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The normalize + extract stage on raw items (RAW_POSTING_SCHEMA):
+    (postings, mentions, experience), the frames normalize_week writes.
+
+    Pure: reads only config; benchmarks/normalize_throughput.py runs it on
+    generated batches exactly as normalize_week runs it on a week.
+    """
+    rules = rules or load_config("extraction")
     # Location first: salary uses the posting's country to read "$" and bare amounts.
-    postings = code_occupations(parse_salary(parse_location(clean_postings(read_raw_postings(week), week)).cache())).collect()
+    postings = code_occupations(parse_salary(parse_location(clean_postings(raw, week)).cache())).collect()
     text = postings.lazy().select("posting_key", "text")
     # Lines feed three extractors: materialise them once.
     lines = to_lines(text, rules).collect().lazy()
@@ -127,6 +133,13 @@ def normalize_week(week: str) -> dict:
         .collect()
     )
     experience = experience_years(lines, rules=rules).with_columns(pl.lit(week).alias("week")).sort(["posting_key", "line_no"]).collect()
+    return postings, mentions, experience
+
+
+def normalize_week(week: str) -> dict:
+    """Normalize one week end to end; returns counts for logs and summaries."""
+    parse_week(week)
+    postings, mentions, experience = normalize_postings(read_raw_postings(week), week)
     out = paths().clean_partition(week)
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -152,6 +165,8 @@ def normalize_week(week: str) -> dict:
         "candidate_mentions": candidates.height,
         "postings_by_source": dict(sorted(postings.group_by("source").len().iter_rows())),
     }
+    # Crawl counters per source (stats.json + run record) as data for source_health_weekly.
+    source_stats(week, counts["postings_by_source"]).write_parquet(tmp / "source_stats.parquet")
     (tmp / "counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True))
     # Swap the finished partition into place so readers never see half a week.
     if out.exists():
