@@ -149,6 +149,9 @@ def demo(weeks: list[str]) -> int:
     if rc != 0:
         return rc
     print(summary())
+    from credwatch.dashboard import report  # the report DAG's work: `dags test` runs only the weekly DAG
+
+    print(f"Dashboard: {report()['path']}")
     print(f"\nDemo finished in {time.monotonic() - t0:.0f} s.")
     return 0
 

@@ -327,16 +327,27 @@ def partial_week_failures(weeks) -> tuple[list[str], dict[str, dict]]:
     return msgs, partial
 
 
-def quality_gate() -> dict:
+def loaded_weeks(load_result: dict | None) -> list[str] | None:
+    """The weeks a load task (re)built, from its return value: the gate
+    validates those (None: every loaded week)."""
+    r = load_result or {}
+    # The load rebuilds the marts of later weeks too (trailing windows, a
+    # posting reappearing): validate every week whose rows changed.
+    weeks = sorted(set(r.get("postings_by_week") or {}) | set(r.get("marts_rebuilt") or []))
+    return weeks or None
+
+
+def quality_gate(weeks: list[str] | None = None) -> dict:
     """The validate task: a failed gate fails the task at once, without
-    retries (the data will not change by waiting); other errors retry."""
+    retries (the data will not change by waiting); other errors retry.
+    `weeks`: those being published (default: every loaded week)."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from credwatch.pipeline import validate
     from expectations.validate import QualityGateFailed
 
     try:
-        return validate()
+        return validate(weeks)
     except QualityGateFailed as exc:
         raise AirflowFailException(str(exc)) from exc
 

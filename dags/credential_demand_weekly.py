@@ -82,8 +82,8 @@ def credential_demand_weekly():
         return run(weeks)
 
     @task(pool=orch.WRITER_POOL)
-    def validate() -> dict:
-        return orch.quality_gate()
+    def validate(loaded: dict) -> dict:
+        return orch.quality_gate(orch.loaded_weeks(loaded))
 
     @task(pool=orch.WRITER_POOL, outlets=[MARTS])
     def publish(weeks: list[str], outlet_events=None) -> dict:
@@ -102,7 +102,9 @@ def credential_demand_weekly():
     recorded = record_sources(weeks)
     scraped >> recorded
     normalized = normalize.expand(week=weeks)
-    recorded >> normalized >> load(weeks) >> validate() >> publish(weeks)
+    loaded = load(weeks)
+    recorded >> normalized >> loaded
+    validate(loaded) >> publish(weeks)
 
 
 credential_demand_weekly()
