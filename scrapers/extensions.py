@@ -52,7 +52,10 @@ def build_stats(crawler, spider, reason: str) -> dict[str, Any]:
     bytes, retries (+ retry_reasons), download_errors by exception, requests
     forbidden by robots.txt, items, quarantined (+ quarantine_reasons),
     failed requests, targets gone (404 boards), the spider's counters and the
-    process's peak RSS. Durations are in seconds, sizes in bytes.
+    process's peak RSS; for incremental crawls, requests_skipped (posting requests
+    not made because the change marker was unchanged) and items_carried (items
+    copied from the previous week instead), with `incremental` saying whether it
+    was on, the marker and the previous week used. Durations are in seconds, sizes in bytes.
     """
     raw = crawler.stats.get_stats()
     partition = spider.partition
@@ -84,6 +87,13 @@ def build_stats(crawler, spider, reason: str) -> dict[str, Any]:
         "quarantined": partition.quarantined,
         "quarantine_reasons": dict(sorted(partition.quarantine_reasons.items())),
         "lost_postings": spider.counters.get("credwatch/lost_postings", 0),
+        "requests_skipped": spider.counters.get("credwatch/requests_skipped", 0),
+        "items_carried": spider.counters.get("credwatch/items_carried", 0),
+        "incremental": {
+            "enabled": bool(getattr(spider, "incremental", False)),
+            "marker": getattr(spider, "CHANGE_MARKER", None),
+            "previous_week": spider.carry.week if getattr(spider, "carry", None) is not None else None,
+        },
         "targets_gone": sorted(getattr(spider, "targets_gone", ())),
         "failed_requests": {
             "critical": raw.get("credwatch/failed_requests/critical", 0),

@@ -20,6 +20,10 @@ class PostingItem:
     `salary_period` ('year', 'month', 'week', 'day', 'hour'); `week` is the ISO
     week of the crawl partition, `fetched_at` an ISO UTC timestamp and
     `payload_sha256` the hash of the response body archived in responses/.
+    `carried_from` is the week whose stored item this one repeats when an
+    incremental crawl skipped the unchanged posting's request (then
+    `fetched_at` is when this week's list response showing it unchanged was
+    fetched; the body's own fetch time is in manifest.jsonl); None when fetched.
     """
 
     source: str | None = None
@@ -45,6 +49,7 @@ class PostingItem:
     week: str | None = None
     fetched_at: str | None = None
     payload_sha256: str | None = None
+    carried_from: str | None = None
 
     REQUIRED = ("source_id", "url", "title", "description_html")
 

@@ -4,6 +4,9 @@ Layout of a committed partition:
     items.jsonl         one item per line (dataclass fields)
     quarantine.jsonl    items that failed validation, with a `reason`
     manifest.jsonl      one line per response: url, status, fetched_at, sha256, bytes
+                        (+ `carried_from: <week>` for a body carried forward, not fetched)
+    markers.jsonl       sources with change markers only: listed key → marker, payload
+                        sha256, fetched_week (see scrapers/incremental.py)
     responses/<sha256>.gz   every response body, gzip, content-addressed
     stats.json          crawl counters (see extensions.RawPartitionExtension)
     _SUCCESS            empty marker, written last before the rename
@@ -117,6 +120,20 @@ class RawPartition:
         self.responses += 1
         self.archived_bytes += len(body)
         return sha
+
+    def marker(self, record: dict[str, Any]) -> None:
+        """One markers.jsonl line: a listed posting's change marker and the payload stored for it."""
+        self._append("markers.jsonl", record)
+
+    def carry_response(self, previous, record: dict[str, Any]) -> None:
+        """Copy a previous week's archived body (`previous`: a CarryIndex) into this partition
+        and log it in the manifest with `carried_from`, so the week stays self-contained.
+        Not counted in `responses` (nothing was downloaded)."""
+        self._ensure_open()
+        previous.copy_response(record["sha256"], self.tmp / "responses")
+        self._append("manifest.jsonl", {
+            "url": record.get("url"), "status": record.get("status"), "fetched_at": record.get("fetched_at"),
+            "sha256": record["sha256"], "bytes": record.get("bytes"), "carried_from": previous.week})
 
     def append_item(self, record: dict[str, Any], item_type: str) -> None:
         self._append("items.jsonl", record)

@@ -99,7 +99,11 @@ class ValidationPipeline(_PartitionPipeline):
             reason = f"unexpected item type {type(item).__name__}"
             record = item if isinstance(item, dict) else {"repr": repr(item)}
         else:
-            missing = missing_fields(item)
+            # A source entry may declare fields its payload never has (`optional_fields`,
+            # e.g. description_html for a list-only replay); everything else stays required.
+            option = getattr(self.crawler.spider, "option", None)
+            optional = set(option("optional_fields", None) or ()) if callable(option) else set()
+            missing = [f for f in missing_fields(item) if f not in optional]
             if not missing:
                 return item
             reason = "missing required field(s): " + ", ".join(missing)

@@ -10,7 +10,11 @@ skipped without starting anything. Logs go to
 `<lake>/logs/scrape-<source>-<week>.log` (one per week) and
 `<lake>/logs/scrape-<source>.runner.log` (the process itself).
 
-CLI: python -m scrapers.run SOURCE WEEK [WEEK ...] [--snapshot-url URL] [--page-cap N]
+Sources with a change marker (config `incremental`, scrapers/incremental.py) skip
+unchanged postings' requests and carry the previous week's items forward;
+`full=True` / `--full` (or env CREDWATCH_FULL_CRAWL=1) fetches everything.
+
+CLI: python -m scrapers.run SOURCE WEEK [WEEK ...] [--snapshot-url URL] [--page-cap N] [--full]
 """
 from __future__ import annotations
 
@@ -87,7 +91,7 @@ def log_path(source: str, week: str) -> Path:
 
 def crawl_many(source: str, weeks: list[str], snapshot_url: str | None = None, page_cap: int | None = None,
                timeout_s: float = 1800, spider_args: dict[str, str] | None = None,
-               settings: dict[str, object] | None = None) -> dict[str, dict]:
+               settings: dict[str, object] | None = None, full: bool = False) -> dict[str, dict]:
     """Crawl `source` for each ISO week into `<lake>/raw/source=<source>/week=<W>/`, in one subprocess.
 
     Returns {week: stats} in the order given: the partition's stats.json plus
@@ -97,7 +101,8 @@ def crawl_many(source: str, weeks: list[str], snapshot_url: str | None = None, p
     caps responses per week via CLOSESPIDER_PAGECOUNT; `spider_args` are extra
     `-a name=value` spider arguments (e.g. `page_size`, `targets`); `settings`
     are Scrapy setting overrides (tests use small timeouts). `timeout_s` is the
-    budget per crawled week. Every week is attempted; if any is not committed,
+    budget per crawled week. `full=True` turns incremental crawling off (every
+    posting fetched, none carried from the previous week). Every week is attempted; if any is not committed,
     raises CrawlFailed (a RuntimeError) naming source, week, exit code and log
     path of each, with the other weeks' stats in `.results`.
     """
@@ -140,7 +145,8 @@ def crawl_many(source: str, weeks: list[str], snapshot_url: str | None = None, p
     logs_dir = paths().lake / "logs"
     logs_dir.mkdir(parents=True, exist_ok=True)
     job = {"kind": str(entry["kind"]), "source": source, "weeks": pending, "snapshot_url": snapshot_url,
-           "settings": overrides, "spider_args": {k: str(v) for k, v in (spider_args or {}).items()},
+           "settings": overrides,
+           "spider_args": {k: str(v) for k, v in {**(spider_args or {}), **({"incremental": "0"} if full else {})}.items()},
            "logs": {w: str(log_path(source, w)) for w in pending}}
     cmd = [sys.executable, "-m", "scrapers.runner", json.dumps(job)]
     for week in pending:
@@ -199,10 +205,10 @@ def crawl_many(source: str, weeks: list[str], snapshot_url: str | None = None, p
 
 def crawl(source: str, week: str, snapshot_url: str | None = None, page_cap: int | None = None,
           timeout_s: float = 1800, spider_args: dict[str, str] | None = None,
-          settings: dict[str, object] | None = None) -> dict:
+          settings: dict[str, object] | None = None, full: bool = False) -> dict:
     """crawl_many() for one week: that week's stats (raises CrawlFailed when not committed)."""
     return crawl_many(source, [week], snapshot_url=snapshot_url, page_cap=page_cap, timeout_s=timeout_s,
-                      spider_args=spider_args, settings=settings)[week]
+                      spider_args=spider_args, settings=settings, full=full)[week]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,17 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshot-url")
     parser.add_argument("--page-cap", type=int)
     parser.add_argument("--timeout-s", type=float, default=1800, help="budget per week (seconds)")
+    parser.add_argument("--full", action="store_true",
+                        help="fetch every posting (no incremental skipping of unchanged postings)")
     args = parser.parse_args(argv)
     try:
         results = crawl_many(args.source, args.weeks, snapshot_url=args.snapshot_url,
-                             page_cap=args.page_cap, timeout_s=args.timeout_s)
+                             page_cap=args.page_cap, timeout_s=args.timeout_s, full=args.full)
         rc = 0
     except CrawlFailed as exc:
         results, rc = exc.results, 1
         print(str(exc), file=sys.stderr)
     for week, stats in results.items():
         print(json.dumps({"week": week, "skipped": stats["skipped"], "items": stats.get("items"),
-                          "quarantined": stats.get("quarantined"), "wall_s": stats.get("wall_s")}))
+                          "quarantined": stats.get("quarantined"), "requests_skipped": stats.get("requests_skipped"),
+                          "items_carried": stats.get("items_carried"), "wall_s": stats.get("wall_s")}))
     return rc
 
 

@@ -573,7 +573,7 @@ class Snapshot:
         """The sitemap `name`; `page_base` is the URL that job page paths hang off."""
         if name not in self.boards["schemaorg"]:
             return 404, render.HTML_NOT_FOUND
-        return 200, render.sitemap(self.active_postings("schemaorg", week, name), page_base)
+        return 200, render.sitemap(self.active_postings("schemaorg", week, name), page_base, week)
 
     def schemaorg_page(self, week: str, page_id: str) -> tuple[int, str]:
         for p in self.active_postings("schemaorg", week):
@@ -669,9 +669,13 @@ class Snapshot:
         the real ones, without planted demand), so a benchmark can ask for any number of them."""
         if not 0 <= i < BENCH_MAX_PAGES:
             return 404, render.HTML_NOT_FOUND
-        draft = self._draft("schemaorg", 0, "bench", self.weeks[0], i)
-        posting = dataclasses.replace(self._finish(draft), posting_id=f"BENCH{i}")
-        return 200, render.job_page(posting)
+        return 200, render.job_page(self.bench_posting(self.weeks[0], i))
+
+    def bench_posting(self, week: str, i: int) -> Posting:
+        """Posting `BENCH<i>` of a week: written by the same code as the snapshot's
+        postings, outside the planted truth (for crawl and throughput benchmarks)."""
+        draft = self._draft("schemaorg", 0, "bench", week, i)
+        return dataclasses.replace(self._finish(draft), posting_id=f"BENCH{i}")
 
     # ------------------------------------------------------------------ generation
 

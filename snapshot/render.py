@@ -331,10 +331,29 @@ def job_page(p: "Posting") -> str:
     )
 
 
-def sitemap(postings: list["Posting"], page_base: str) -> str:
-    """sitemaps.org urlset: one <url> per active job page, lastmod = publication date."""
+#: Share of (posting, later week) pairs in which the employer "touches" a job page:
+#: its sitemap <lastmod> moves to that week's Monday while the page stays the same,
+#: so incremental crawls meet both unchanged and changed markers. Seeded per posting
+#: and week: the same in every process; which postings exist and their text never change.
+LASTMOD_TOUCH_SHARE = 0.1
+
+
+def lastmod(p: "Posting", week: str | None = None) -> str:
+    """The sitemap <lastmod> of a job page as listed in `week`: the publication date,
+    or the Monday of the latest week up to `week` in which the page was touched."""
+    last = p.created_at.date()
+    for w in p.weeks_active[1:] if week else ():
+        if w > week:
+            break
+        if _r(p, f"lastmod-touch|{w}").random() < LASTMOD_TOUCH_SHARE:
+            last = max(last, dt.date.fromisocalendar(int(w[:4]), int(w[6:]), 1))
+    return last.isoformat()
+
+
+def sitemap(postings: list["Posting"], page_base: str, week: str | None = None) -> str:
+    """sitemaps.org urlset: one <url> per active job page, lastmod = lastmod(p, week)."""
     rows = [f"<url><loc>{esc(page_base)}/jobs/{p.posting_id}.html</loc>"
-            f"<lastmod>{p.created_at.date().isoformat()}</lastmod></url>"
+            f"<lastmod>{lastmod(p, week)}</lastmod></url>"
             for p in sorted(postings, key=lambda p: p.posting_id)]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n")

@@ -8,6 +8,8 @@ Spider arguments (`scrapy crawl <kind> -a source=... -a week=... [-a snapshot_ur
                 (boards, sites, sitemaps) come from the entry's `snapshot:` block.
 - targets       comma-separated list replacing the configured boards / sites /
                 sitemaps / companies for this run (ad-hoc crawls, benchmarks)
+- incremental   `0` for a full crawl of a source that supports incremental
+                crawls (also: env CREDWATCH_FULL_CRAWL=1, `scrapers.run --full`)
 
 Per-source spiders only implement `first_requests()` and their parse callbacks,
 using these building blocks:
@@ -30,15 +32,22 @@ using these building blocks:
 - `load_json(response)`: the body parsed by JsonBodyMiddleware (which also
   re-fetches unparseable bodies), or None with the failure recorded;
 - `new_entries()` / `refetch_once()`: offset pagination that survives a server
-  repeating a page.
+  repeating a page;
+- incremental crawls (spiders with a `CHANGE_MARKER`, see scrapers/incremental.py):
+  `carry_forward(key, marker)` returns the previous week's stored items when the
+  listed posting's marker is unchanged (then its request is skipped), else None;
+  `posting_request(..., marker=(key, marker))` records the marker of what was
+  fetched in markers.jsonl for the next week.
 Module-level helpers normalise values that several sources share (dates,
 salary periods, HTML to text).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import html
+import os
 import re
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -53,6 +62,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.html import remove_tags, replace_entities
 
 from credwatch.weeks import parse_week
+from scrapers.incremental import FULL_CRAWL_ENV, CarryIndex
 from scrapers.items import LostPosting, OfferingItem, PostingItem
 from scrapers.middlewares import EXPECT, PARSED_JSON, decode_json
 from scrapers.partition import RawPartition, utc_now_iso
@@ -76,9 +86,18 @@ class CredwatchSpider(scrapy.Spider):
     FRONTIER = "credwatch_frontier"
     FRONTIER_DONE = "credwatch_frontier_done"
     DEFAULT_FRONTIER_WINDOW = 64
+    #: (key, change marker) of the listed posting a request fetches; MARKER_DONE once recorded.
+    MARKER = "credwatch_marker"
+    MARKER_DONE = "credwatch_marker_done"
+    #: What the source lists that changes when a posting changes (e.g. "sitemap <lastmod>"),
+    #: for spiders that can skip unchanged postings' requests; None = no incremental crawl.
+    CHANGE_MARKER: str | None = None
+    DEFAULT_MAX_AGE_WEEKS = 4
+    _FALSE = ("0", "false", "no", "off")
 
     def __init__(self, source: str | None = None, week: str | None = None,
-                 snapshot_url: str | None = None, targets: str | None = None, **kwargs: Any):
+                 snapshot_url: str | None = None, targets: str | None = None,
+                 incremental: str | bool | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         if not source:
             raise ValueError(f"spider {self.name!r} needs -a source=<a name in config/sources.yml>")
@@ -108,6 +127,17 @@ class CredwatchSpider(scrapy.Spider):
         self.frontier: deque[tuple[Callable[..., scrapy.Request], Iterator[tuple]]] = deque()
         self.in_flight = 0
         self.window = self.DEFAULT_FRONTIER_WINDOW
+        # Incremental: on when the spider has a change marker, config `incremental` is not
+        # false, and neither the spider argument nor the environment asks for a full crawl.
+        def false(value: Any) -> bool:
+            return str(value).strip().lower() in self._FALSE
+
+        full = (incremental is not None and false(incremental)) \
+            or not false(os.environ.get(FULL_CRAWL_ENV) or "0")
+        self.incremental = self.CHANGE_MARKER is not None and not full and not false(self.option("incremental", True))
+        self.max_age_weeks = (self.int_option("incremental_max_age_weeks", self.DEFAULT_MAX_AGE_WEEKS)
+                              if self.CHANGE_MARKER is not None else None)
+        self.carry: CarryIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
@@ -119,7 +149,16 @@ class CredwatchSpider(scrapy.Spider):
                 f"raw partition {spider.partition.final} already exists and raw data is immutable; "
                 "nothing to crawl (delete the folder by hand only to re-crawl on purpose)"
             )
+        if spider.incremental:
+            spider.carry = CarryIndex.load(spider.source, spider.week, spider.max_age_weeks)
+            if spider.carry is not None:
+                spider.logger.info("incremental crawl: %d postings with markers in week %s (marker: %s)",
+                                   len(spider.carry), spider.carry.week, spider.CHANGE_MARKER)
         return spider
+
+    def closed(self, reason: str) -> None:
+        if self.carry is not None:
+            self.carry.close()
 
     # -- config ----------------------------------------------------------------
     def option(self, key: str, default: Any = None) -> Any:
@@ -197,16 +236,20 @@ class CredwatchSpider(scrapy.Spider):
                               cb_kwargs=cb_kwargs or {}, meta=meta, **kwargs)
 
     def posting_request(self, url: str, callback, *, source_id: Any = None, listed_url: str | None = None,
-                        **kwargs: Any) -> scrapy.Request:
+                        marker: tuple[str, str | None] | None = None, **kwargs: Any) -> scrapy.Request:
         """A request for one listed posting; if it fails for good the posting is quarantined.
 
         `dont_filter=True`: the spider dedupes postings by id itself, and a
         redirect loop must run into REDIRECT_MAX_TIMES (an error we can record)
-        instead of being dropped silently by the duplicate filter.
+        instead of being dropped silently by the duplicate filter. `marker`:
+        (listed key, change marker), recorded in markers.jsonl with the payload
+        stored for it (incremental crawls).
         """
         meta = {**kwargs.pop("meta", {}), self.POSTING: {
             "source_id": str(source_id) if source_id not in (None, "") else None,
             "url": listed_url or url}}
+        if marker is not None and self.CHANGE_MARKER is not None:
+            meta[self.MARKER] = marker
         return self.request(url, callback, critical=False, meta=meta, dont_filter=True, **kwargs)
 
     # -- frontier (bounded number of posting requests in flight) ----------------------
@@ -383,6 +426,67 @@ class CredwatchSpider(scrapy.Spider):
                 if k not in (PARSED_JSON, "credwatch_fetched_at", "credwatch_sha256")}
         return response.request.replace(dont_filter=True, meta={**meta, self.REFETCHED: True})
 
+    # -- incremental crawls ----------------------------------------------------------
+    def listed_key(self, url: str) -> str:
+        """A listed URL as a key that is the same every week: in snapshot mode without
+        the `<snapshot_url>/<week>/<source>` prefix (the week is part of that URL)."""
+        if self.snapshot_url and url.startswith(self.base_url + "/"):
+            return url[len(self.base_url):]
+        return url
+
+    def carry_forward(self, key: str, marker: str | None, listing: Response) -> list[PostingItem] | None:
+        """The previous week's stored items for listed posting `key` when its change
+        `marker` is unchanged: the caller yields them instead of requesting the posting.
+        None when the posting must be fetched (incremental off, no previous week, new or
+        changed posting, or see CarryIndex.lookup).
+
+        The archived body is copied into this partition and logged in the manifest
+        (`carried_from`, and the body's own fetched_at); items keep their
+        payload_sha256 and get this `week`, `carried_from` = the previous week and
+        `fetched_at` = when `listing` (the list response that showed the unchanged
+        marker) was fetched: the posting was observed in this week's listing.
+        """
+        if self.carry is None:
+            return None
+        found = self.carry.lookup(key, marker)
+        if found is None:
+            if key in self.carry.keys:
+                self.count("credwatch/incremental/refetched")
+            return None
+        record, stored = found
+        self.partition.carry_response(self.carry, record)
+        self.partition.marker({**record, "key": key})
+        self.count("credwatch/requests_skipped")
+        self.count("credwatch/items_carried", len(stored))
+        names = {f.name for f in dataclasses.fields(PostingItem)}
+        return [PostingItem(**{**{k: v for k, v in r.items() if k in names},
+                               "url": self.snapshot_rebase(r.get("url"), self.carry.week),
+                               "week": self.week, "carried_from": self.carry.week,
+                               "fetched_at": self.provenance(listing)["fetched_at"]})
+                for r in stored]
+
+    def snapshot_rebase(self, url: Any, week: str) -> Any:
+        """In snapshot mode, a URL of the snapshot web for `week` as the same URL for this
+        week (snapshot URLs carry the week; production URLs do not, and pass unchanged)."""
+        if not self.snapshot_url or not isinstance(url, str):
+            return url
+        parts = urlsplit(url)
+        prefix = f"/{week}/{self.source}/"
+        if not parts.path.startswith(prefix):
+            return url
+        return f"{self.base_url}/{parts.path[len(prefix):]}" + (f"?{parts.query}" if parts.query else "")
+
+    def record_marker(self, response: Response) -> None:
+        """markers.jsonl line for the listed posting `response` answered (once per response)."""
+        meta = response.meta if response.request is not None else {}
+        key_marker = meta.get(self.MARKER)
+        if not key_marker or not key_marker[1] or meta.get(self.MARKER_DONE):
+            return
+        meta[self.MARKER_DONE] = True
+        self.partition.marker({"key": key_marker[0], "marker": key_marker[1], "sha256": meta["credwatch_sha256"],
+                               "fetched_week": self.week, "fetched_at": meta["credwatch_fetched_at"],
+                               "url": response.url, "status": response.status, "bytes": len(response.body)})
+
     # -- items -------------------------------------------------------------------
     def provenance(self, response: Response) -> dict[str, str]:
         """week, fetched_at and payload_sha256 for items built from `response`."""
@@ -395,7 +499,9 @@ class CredwatchSpider(scrapy.Spider):
         return {"week": self.week, "fetched_at": meta["credwatch_fetched_at"], "payload_sha256": meta["credwatch_sha256"]}
 
     def posting(self, response: Response, **fields: Any) -> PostingItem:
-        return PostingItem(source=self.source, **fields, **self.provenance(response))
+        item = PostingItem(source=self.source, **fields, **self.provenance(response))
+        self.record_marker(response)
+        return item
 
     def offering(self, response: Response, **fields: Any) -> OfferingItem:
         return OfferingItem(source=self.source, **fields, **self.provenance(response))

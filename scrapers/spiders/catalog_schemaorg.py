@@ -33,6 +33,7 @@ def _text(value: Any) -> str | None:
 
 class SchemaOrgCourseSpider(SchemaOrgSpider):
     name = "schemaorg_courses"
+    CHANGE_MARKER = None  # offerings are not carried forward: every listed page is fetched
 
     def parse_job(self, response, listed_url: str | None = None):
         # SchemaOrgSpider.parse_sitemap sends every listed page here.

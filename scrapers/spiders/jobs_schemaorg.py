@@ -21,6 +21,13 @@ applicantLocationRequirements.name, baseSalary (number | QuantitativeValue
 QuantitativeValue or salaryCurrency), identifier(.value), url.
 Inferred: language from `<html lang>`; entity-escaped descriptions are unescaped
 once; a bare '$' in a salary string means USD; microdata/RDFa are not read.
+
+Incremental (scrapers/incremental.py): a page whose sitemap `<lastmod>` equals
+the one stored in the previous committed week is not requested; the items that
+week stored for it are carried forward. A `<url>` without `<lastmod>` is always
+fetched. `lastmod` is publisher-controlled and can lag a change (Google's
+job-posting docs; shared/formats/schemaorg-jobposting.md), so carried pages
+are re-fetched at least every `incremental_max_age_weeks` weeks.
 """
 from __future__ import annotations
 
@@ -137,7 +144,7 @@ def _local(tag) -> str:
 
 
 def stream_sitemap(body: bytes):
-    """(root element name, iterator of the <loc> texts of its <url>/<sitemap> entries).
+    """(root element name, iterator of (<loc>, <lastmod> or None) of its <url>/<sitemap> entries).
 
     Parsed incrementally (lxml iterparse, recovering from bad markup like
     Scrapy's Sitemap) and each entry is freed once read, so a 50,000-URL
@@ -152,16 +159,14 @@ def stream_sitemap(body: bytes):
     def locs():
         try:
             for event, elem in events:
-                if event != "end":
+                if event != "end" or _local(elem.tag) not in ("url", "sitemap"):
                     continue
-                name = _local(elem.tag)
-                if name == "loc" and _local(elem.getparent().tag if elem.getparent() is not None else None) in ("url", "sitemap"):
-                    if elem.text and elem.text.strip():
-                        yield elem.text.strip()
-                elif name in ("url", "sitemap"):
-                    elem.clear()
-                    while elem.getprevious() is not None:
-                        del elem.getparent()[0]
+                fields = {_local(child.tag): (child.text or "").strip() for child in elem}
+                if fields.get("loc"):
+                    yield fields["loc"], fields.get("lastmod") or None
+                elem.clear()
+                while elem.getprevious() is not None:
+                    del elem.getparent()[0]
         except lxml.etree.LxmlError:
             return  # unreadable rest of a damaged sitemap (recover mode rarely gets here)
 
@@ -170,6 +175,7 @@ def stream_sitemap(body: bytes):
 
 class SchemaOrgSpider(CredwatchSpider):
     name = "schemaorg"
+    CHANGE_MARKER = "sitemap <lastmod>"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,24 +198,36 @@ class SchemaOrgSpider(CredwatchSpider):
             self.fail(response.url, f"is XML but not a sitemap (root <{root}>)")
             return
         if root == "sitemapindex":
-            for loc in locs:
+            for loc, _ in locs:
                 yield self.request(self.snapshot_rewrite(response.urljoin(loc)), self.parse_sitemap)
             return
-        # A urlset can list 50,000 jobs: its URLs are read lazily, as the frontier releases them.
-        yield from self.queue_postings(self.page_request, self.new_pages(response, locs))
+        pages = self.new_pages(response, locs)
+        if not self.carry:
+            # A urlset can list 50,000 jobs: its URLs are read lazily, as the frontier releases them.
+            yield from self.queue_postings(self.page_request, pages)
+            return
+        # Incremental: an unchanged page's stored items are yielded here (this output is
+        # consumed lazily, like the sitemap); only pages to fetch wait on the frontier.
+        for listed, lastmod in pages:
+            carried = self.carry_forward(self.listed_key(listed), lastmod, response)
+            if carried is not None:
+                yield from carried
+            else:
+                yield from self.queue_posting(self.page_request, listed, lastmod)
 
     def new_pages(self, response, locs):
-        for loc in locs:
+        """(absolute page URL, lastmod) of each page not listed before in this crawl."""
+        for loc, lastmod in locs:
             listed = response.urljoin(loc)
             if hash(listed) in self.seen_pages:  # a 64-bit hash per page keeps the set small
                 self.count("credwatch/repeated_entries")
                 continue
             self.seen_pages.add(hash(listed))
-            yield listed
+            yield listed, lastmod
 
-    def page_request(self, listed: str):
+    def page_request(self, listed: str, lastmod: str | None = None):
         return self.posting_request(self.snapshot_rewrite(listed), self.parse_job, listed_url=listed,
-                                    cb_kwargs={"listed_url": listed})
+                                    marker=(self.listed_key(listed), lastmod), cb_kwargs={"listed_url": listed})
 
     def parse_job(self, response, listed_url: str | None = None):
         page_url = listed_url or response.url

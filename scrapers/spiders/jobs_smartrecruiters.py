@@ -22,9 +22,18 @@ description, joined in that order under their titles), `postingUrl`,
 `location.fullLocation`, `location.hybrid`, `language.code`, and a rare
 `compensation {min,max,currency}`. An unknown company answering 404 is counted
 as a gone target (inferred: the docs do not say what an unknown company returns).
+
+Incremental (scrapers/incremental.py): the list has no documented update time,
+only `releasedDate` (publication). The change marker is `releasedDate` plus a
+hash of the whole list entry (title, location, department, employment type, ...),
+so any change the list shows re-fetches the detail; an edit visible only in the
+detail (description) with no republication is not seen, which is why carried
+postings are re-fetched at least every `incremental_max_age_weeks` weeks.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from urllib.parse import quote
 
 from scrapers.spiders.base import CredwatchSpider, iso_date, salary_period, to_float
@@ -43,8 +52,15 @@ def _int(value) -> int:
         return 0
 
 
+def list_marker(listing: dict) -> str:
+    """Change marker of a list entry: its releasedDate and a hash of the entry as listed."""
+    digest = hashlib.sha256(json.dumps(listing, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    return f"{listing.get('releasedDate')}|{digest}"
+
+
 class SmartRecruitersSpider(CredwatchSpider):
     name = "smartrecruiters"
+    CHANGE_MARKER = "list entry (releasedDate + hash of the entry)"
 
     def __init__(self, *args, page_size: int | str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +86,13 @@ class SmartRecruitersSpider(CredwatchSpider):
         total = _int(data.get("totalFound"))
         new = self.new_entries(company, content, lambda p: p.get("id"))
         for listing in new:
-            yield from self.queue_posting(self.detail_request, company, listing)
+            known = listing.get("id") not in (None, "")
+            carried = (self.carry_forward(f"{company}/{listing.get('id')}", list_marker(listing), response)
+                       if known else None)
+            if carried is not None:  # unchanged since the previous week: no detail request
+                yield from carried
+            else:
+                yield from self.queue_posting(self.detail_request, company, listing)
         if content and not new:
             again = self.refetch_once(response)
             if again is not None:
@@ -88,6 +110,7 @@ class SmartRecruitersSpider(CredwatchSpider):
         detail = self.url(f"/v1/companies/{quote(company)}/postings/{quote(str(listing.get('id')))}")
         return self.posting_request(detail, self.parse_detail, source_id=listing.get("id"),
                                     listed_url=listing.get("ref") or None,
+                                    marker=(f"{company}/{listing.get('id')}", list_marker(listing)),
                                     expect_json=True, cb_kwargs={"company": company, "listing": listing})
 
     def parse_detail(self, response, company: str, listing: dict):
