@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from credwatch.weeks import parse_week, week_range
@@ -56,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_weeks(p)
     p.add_argument("--snapshot-url", help="crawl the offline snapshot web at this URL instead of production")
 
+    p = sub.add_parser(
+        "backfill",
+        help="rebuild a range of weeks from the lake: normalize → load → validate → publish",
+        description="Rebuild weeks from their raw partitions (never crawled again by default): normalize, "
+                    "load into the work database (replacing exactly those weeks and the marts they affect), "
+                    "run the quality gate, publish. A missing raw partition is an error naming it, unless "
+                    "--rescrape is given.",
+    )
+    _add_weeks(p)
+    p.add_argument("--rescrape", action="store_true",
+                   help="crawl again only the raw partitions that are missing (default: fail and name them)")
+    p.add_argument("--snapshot-url",
+                   help="with --rescrape: crawl the offline snapshot web at this URL instead of production")
+
     p = sub.add_parser("demo", help="run the weekly DAG through Airflow on the offline snapshot (what `make demo` does)")
     p.add_argument("--weeks", type=int, default=None, help="number of demo weeks (default: config/pipeline.yml)")
 
@@ -72,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval-links", help="precision/recall of offering→credential linking on config/eval/offering_links.csv")
     p.add_argument("--sample", help="labelled CSV (default: config/eval/offering_links.csv)")
+
+    from credwatch.analyst_cli import add_parsers as add_analyst_parsers
+
+    add_analyst_parsers(sub)  # query, top, gap, report
     return ap
 
 
@@ -84,9 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"credwatch {args.cmd}: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a library error (Polars, DuckDB, OS): one line, not a traceback
+        if os.environ.get("CREDWATCH_DEBUG"):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"credwatch {args.cmd}: {type(exc).__name__}: {first} (set CREDWATCH_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return 1
 
 
 def _dispatch(args) -> int:
+    from credwatch import analyst_cli
+
+    if args.cmd in analyst_cli.COMMANDS:
+        return analyst_cli.dispatch(args)
     from credwatch import pipeline
 
     if args.cmd == "scrape":
@@ -102,6 +131,12 @@ def _dispatch(args) -> int:
         print(json.dumps(pipeline.validate(), indent=2))
     elif args.cmd == "publish":
         pipeline.publish()
+    elif args.cmd == "backfill":
+        if args.snapshot_url and not args.rescrape:
+            raise ValueError("--snapshot-url only applies with --rescrape (backfill never crawls otherwise)")
+        out = pipeline.backfill(_weeks(args), rescrape=args.rescrape, snapshot=args.snapshot_url)
+        print(json.dumps({"weeks": out["weeks"], "rescraped": out["rescraped"],
+                          "marts_rebuilt": out["load"]["marts_rebuilt"], "database": out["publish"]["database"]}, indent=2))
     elif args.cmd == "run":
         pipeline.run(_weeks(args), args.snapshot_url)
     elif args.cmd == "demo":

@@ -31,6 +31,8 @@ def read_items(weeks: list[str]):
     read: they are not committed, and the run record reports them."""
     import polars as pl
 
+    from transforms.normalize import read_items
+
     schema = {c: pl.String for c in _SCHEMA}
     frames, parts = [], []
     for source in job_sources():
@@ -43,7 +45,8 @@ def read_items(weeks: list[str]):
             if not items.exists() or items.stat().st_size == 0:
                 continue  # a committed partition with no items: the volume suite fails it
             frames.append(
-                pl.scan_ndjson(items, schema=schema).select(
+                # Lines that do not parse were quarantined by normalize (transforms.normalize.read_items).
+                read_items(items, None, schema).select(
                     pl.lit(source).alias("partition_source"),
                     pl.lit(week).alias("partition_week"),
                     pl.lit(parse_week(week)).alias("week_start"),

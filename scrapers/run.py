@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from credwatch.procs import pid_alive
 from credwatch.settings import ROOT, paths
 from credwatch.weeks import parse_week
 from scrapers.sources import airflow_credentials_env, auth_env_names, credentials, source_entry, source_option
@@ -48,21 +49,11 @@ class CrawlFailed(RuntimeError):
         self.results = results
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_stale_tmp(final: Path) -> None:
     """Delete `week=<W>.tmp-<pid>` folders left by crawls whose process is gone (killed hard)."""
     for tmp in final.parent.glob(f"{final.name}.tmp-*"):
         pid = tmp.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
 
 

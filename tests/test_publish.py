@@ -27,7 +27,10 @@ def _reader(db: str, stop, reads, out) -> None:
             con = duckdb.connect(db, read_only=True)
             weeks = con.execute("SELECT count(*) FROM dim_week").fetchone()[0]
             n_cred = con.execute("SELECT count(*) FROM dim_credential").fetchone()[0]
-            rows, mart_weeks = con.execute("SELECT count(*), count(DISTINCT week) FROM credential_demand_weekly").fetchone()
+            # Every credential has one ALL x ALL row per week (other cells vary with the data).
+            rows, mart_weeks = con.execute(
+                "SELECT count(*) FILTER (WHERE soc_major = 'ALL' AND region = 'ALL'), count(DISTINCT week) FROM credential_demand_weekly"
+            ).fetchone()
             con.close()
             with reads.get_lock():
                 reads.value += 1

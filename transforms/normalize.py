@@ -70,12 +70,41 @@ def raw_item_files(week: str) -> list[Path]:
     return out
 
 
-def read_raw_postings(week: str) -> pl.LazyFrame:
+def read_items(path: Path, problems: list[dict] | None = None, schema: dict | None = None) -> pl.LazyFrame:
+    """One items.jsonl. A file that does not parse (disk corruption, a
+    truncated copy) is read line by line: lines that are not a JSON object
+    are quarantined with the reason, the rest of the week proceeds."""
+    schema = schema or RAW_POSTING_SCHEMA
+    try:
+        return pl.read_ndjson(path, schema=schema).lazy()
+    except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, ValueError):
+        pass
+    good = []
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"a JSON {type(obj).__name__}, not an object")
+            except ValueError as exc:  # JSONDecodeError and invalid UTF-8 are ValueErrors
+                if problems is not None:
+                    problems.append({"file": str(path), "line": n, "bytes": len(line),
+                                     "reason": f"unreadable raw item: {str(exc)[:200]}"})
+                continue
+            good.append(line if line.endswith(b"\n") else line + b"\n")
+    if not good:
+        return pl.LazyFrame(schema=schema)
+    return pl.read_ndjson(b"".join(good), schema=schema).lazy()
+
+
+def read_raw_postings(week: str, problems: list[dict] | None = None) -> pl.LazyFrame:
+    """The week's raw items of every job source; unreadable lines go to `problems`."""
     files = raw_item_files(week)
     if not files:
         return pl.LazyFrame(schema=RAW_POSTING_SCHEMA)
-    frames = [pl.scan_ndjson(f, schema=RAW_POSTING_SCHEMA) for f in files]
-    return pl.concat(frames, how="vertical")
+    return pl.concat([read_items(f, problems) for f in files], how="vertical")
 
 
 def clean_postings(raw: pl.LazyFrame, week: str) -> pl.LazyFrame:
@@ -136,14 +165,34 @@ def normalize_postings(raw: pl.LazyFrame, week: str, rules: dict | None = None) 
     return postings, mentions, experience
 
 
+def _remove_dead_temps(out: Path) -> None:
+    """Temp folders of normalize runs that were killed (their pid is gone)."""
+    from credwatch.procs import pid_alive
+
+    for d in out.parent.glob(out.name + ".tmp-*"):
+        pid = d.name.rsplit("-", 1)[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+    for d in out.parent.glob(out.name + ".old-*"):
+        pid = d.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def normalize_week(week: str) -> dict:
     """Normalize one week end to end; returns counts for logs and summaries."""
     parse_week(week)
-    postings, mentions, experience = normalize_postings(read_raw_postings(week), week)
+    problems: list[dict] = []
+    postings, mentions, experience = normalize_postings(read_raw_postings(week, problems), week)
     out = paths().clean_partition(week)
+    _remove_dead_temps(out)
     tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    if problems:
+        with open(tmp / "quarantine.jsonl", "w", encoding="utf-8") as fh:
+            for p in problems:
+                fh.write(json.dumps(p) + "\n")
     postings.write_parquet(tmp / "postings.parquet")
     mentions.write_parquet(tmp / "mentions.parquet")
     experience.write_parquet(tmp / "experience.parquet")
@@ -164,6 +213,7 @@ def normalize_week(week: str) -> dict:
         "linked_offerings": int(offerings["credential_id"].is_not_null().sum()),
         "candidate_mentions": candidates.height,
         "postings_by_source": dict(sorted(postings.group_by("source").len().iter_rows())),
+        "raw_lines_quarantined": len(problems),
     }
     # Crawl counters per source (stats.json + run record) as data for source_health_weekly.
     source_stats(week, counts["postings_by_source"]).write_parquet(tmp / "source_stats.parquet")

@@ -6,8 +6,8 @@ SELECT $week AS week,
        CASE WHEN grouping(region) = 1 THEN 'ALL' ELSE region END AS region,
        count(*) AS unique_postings,
        count(*) FILTER (WHERE is_new) AS new_postings,
-       sum(listings) AS total_postings,
-       sum(listings) / count(*) AS posting_intensity,
+       coalesce(sum(listings), 0) AS total_postings,
+       CASE WHEN count(*) > 0 THEN sum(listings) / count(*) END AS posting_intensity,
        count(salary_mid_usd) AS with_salary
 FROM int_active_postings
 WHERE week = $week
