@@ -25,7 +25,9 @@ test: install
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not soak"
+
+soak: install ; $(BIN)/python -m pytest -m soak tests/test_reliability.py
 
 clean:
 	rm -rf lake warehouse/work warehouse/*.duckdb warehouse/*.json .airflow
