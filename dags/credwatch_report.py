@@ -8,6 +8,11 @@ are partial and which sources failed) to
 `warehouse/reports/run_report.json` and `run_report.md`. It reads the publish
 manifest and the run records only, never the DuckDB file, so it cannot
 block the single writer.
+
+Then writes the static HTML dashboard (`credwatch report`,
+credwatch.dashboard) to `warehouse/reports/dashboard/index.html`. It opens
+the published database read-only; publish never writes that file (it swaps
+a new one in), so this does not block the writer either.
 """
 from __future__ import annotations
 
@@ -40,7 +45,13 @@ def credwatch_report():
         ]
         return orch.write_report(events)
 
-    write_report()
+    @task
+    def write_dashboard() -> dict:
+        from credwatch.dashboard import build
+
+        return build()
+
+    write_report() >> write_dashboard()
 
 
 credwatch_report()

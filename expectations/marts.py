@@ -79,7 +79,13 @@ def _table_checks(ctx: Context, out: Plan, name: str, known: list[str]) -> None:
             out.skipped.append(f"mart {name}: demand_index = 100 not checked: baseline week {base} ({origin}) is not loaded")
         else:
             at = ctx.df(f"SELECT * FROM {quote(name)} WHERE week = ? AND demand_index IS NOT NULL", [base])
-            if at.empty:
+            # Rows of the baseline week with a positive trailing share must carry the index;
+            # a table with none (no demand in the baseline week) has nothing to anchor.
+            anchored = ("demand_share_4wk" not in cols or ctx.con.execute(
+                f"SELECT count(*) FROM {quote(name)} WHERE week = ? AND demand_share_4wk > 0", [base]).fetchone()[0] > 0)
+            if at.empty and not anchored:
+                out.skipped.append(f"mart {name}: demand_index = 100 not checked: no row of the baseline week {base} has demand")
+            elif at.empty:
                 out.failures.append(f"table {name}, column demand_index: no row of the baseline week {base} ({origin}) "
                                     "has an index; the index is not anchored at its baseline")
             else:
