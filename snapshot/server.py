@@ -29,7 +29,9 @@ Usage in tests:
         urllib.request.urlopen(server.url + "/2026-W30/schemaorg/sitemap.xml")
 
 or from a shell: `python -m snapshot.server --port 0` prints the base URL and
-serves until SIGTERM / SIGINT.
+serves until SIGTERM / SIGINT. Replay mode (`--replay DIR [--every N]`,
+snapshot/replay.py) serves the real Greenhouse board history week by week
+under the same URL layout instead of the generated snapshot.
 
 Fault injection: `faults` maps a path prefix to a `Fault` that is consulted
 before a request is served (the longest matching prefix wins), so tests can
@@ -526,9 +528,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed on stdout)")
     parser.add_argument("--seed", type=int, default=None, help="generator seed (default: snapshot.planted.SEED)")
+    parser.add_argument("--replay", metavar="DIR", default=None,
+                        help="replay mode: serve the real Greenhouse history in DIR (snapshot/replay.py) instead of the generator")
+    parser.add_argument("--every", type=int, default=1, help="replay mode: every N-th board only (default: all)")
     args = parser.parse_args(argv)
-    snapshot = Snapshot() if args.seed is None else Snapshot(seed=args.seed)
-    server = SnapshotServer(snapshot, host=args.host, port=args.port)
+    if args.replay:
+        from snapshot.replay import GreenhouseHistory, GreenhouseReplay, ReplayServer
+
+        server = ReplayServer(GreenhouseReplay(GreenhouseHistory(args.replay, every=args.every)), host=args.host, port=args.port)
+    else:
+        snapshot = Snapshot() if args.seed is None else Snapshot(seed=args.seed)
+        server = SnapshotServer(snapshot, host=args.host, port=args.port)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

@@ -2,8 +2,6 @@
 Greenhouse board history (../shared/data/greenhouse-history, tests only)."""
 from __future__ import annotations
 
-import gzip
-import io
 import random
 
 import polars as pl
@@ -151,23 +149,13 @@ def _greenhouse_history(every: int = 40) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Weekly clean-posting rows for a sample of boards, rebuilt as the README
     describes: presence rows (which job was listed in which week's snapshot)
     joined to their job objects in jobs.jsonl (title, location, company)."""
-    snapshots = pl.read_csv(shared_data("greenhouse-history", "snapshots.csv.gz"))
-    boards = set(sorted(snapshots["board"].unique().to_list())[::every])
-    buf = io.BytesIO()
-    with gzip.open(shared_data("greenhouse-history", "jobs.jsonl.gz"), "rb") as fh:
-        for line in fh:  # test-only sampling; every line ends with "board":"<token>"}
-            board = line[line.rfind(b'"board":"') + 9 : line.rfind(b'"')].decode()
-            if board in boards:
-                buf.write(line)
-    jobs = pl.read_ndjson(
-        buf.getvalue(),
-        schema={"id": pl.Int64, "updated_at": pl.String, "title": pl.String, "company_name": pl.String, "location": pl.Struct({"name": pl.String}), "board": pl.String},
+    from snapshot.replay import GreenhouseHistory
+
+    data = GreenhouseHistory(shared_data("greenhouse-history"), every=every)
+    jobs = data.jobs_frame(
+        {"id": pl.Int64, "updated_at": pl.String, "title": pl.String, "company_name": pl.String, "location": pl.Struct({"name": pl.String}), "board": pl.String},
     )
-    presence = (
-        pl.scan_csv(shared_data("greenhouse-history", "presence.csv.gz"), schema_overrides={"job_id": pl.Int64})
-        .filter(pl.col("board").is_in(list(boards)))
-        .collect()
-    )
+    presence = data.presence()
     history = (
         presence.join(jobs, left_on=["board", "job_id", "updated_at"], right_on=["board", "id", "updated_at"], how="left")
         .select(
