@@ -45,9 +45,8 @@ def html_to_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def section_expr(line: pl.Expr, rules: dict | None = None) -> pl.Expr:
-    """Section label of a heading line, or null when the line is not a heading."""
-    rules = rules or load_config("extraction")
+def _heading_test(line: pl.Expr, rules: dict) -> tuple[pl.Expr, pl.Expr]:
+    """(the line without its heading / list marks, whether it reads as a heading)."""
     stripped = line.str.replace(r"^[#\-•*\s]+", "").str.strip_chars(" :")
     is_list_item = line.str.starts_with("- ")
     short = stripped.str.len_chars() <= rules["heading_max_chars"]
@@ -56,10 +55,31 @@ def section_expr(line: pl.Expr, rules: dict | None = None) -> pl.Expr:
     is_heading = line.str.starts_with("# ") | (
         short & ~is_list_item & (line.str.ends_with(":") | ~stripped.str.contains(r"[.;!?]"))
     )
+    return stripped, is_heading
+
+
+def _section_label(stripped: pl.Expr, rules: dict) -> pl.Expr:
     out = pl.lit(None, dtype=pl.String)
     for rule in reversed(rules["sections"]):
         out = pl.when(stripped.str.contains("(?i)" + rule["pattern"])).then(pl.lit(rule["section"])).otherwise(out)
-    return pl.when(is_heading).then(out).otherwise(pl.lit(None, dtype=pl.String))
+    return out
+
+
+def section_expr(line: pl.Expr, rules: dict | None = None) -> pl.Expr:
+    """Section label of a heading line, or null when the line is not a heading."""
+    rules = rules or load_config("extraction")
+    stripped, is_heading = _heading_test(line, rules)
+    return pl.when(is_heading).then(_section_label(stripped, rules)).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _section_of_lines(lines: pl.DataFrame, rules: dict) -> pl.Series:
+    """section_expr of every line, with the section patterns run only on the
+    lines that read as headings (a when/then would run them on every line)."""
+    stripped, is_heading = _heading_test(pl.col("line"), rules)
+    cand = lines.select(stripped.alias("_s"), is_heading.alias("_h")).with_row_index("_r").filter(pl.col("_h"))
+    labels = cand.select("_r", _section_label(pl.col("_s"), rules).alias("_heading"))
+    out = pl.Series("_heading", [None] * lines.height, dtype=pl.String)
+    return out.scatter(labels["_r"], labels["_heading"]) if labels.height else out
 
 
 def to_lines(postings: pl.LazyFrame, rules: dict | None = None) -> pl.LazyFrame:
@@ -70,8 +90,13 @@ def to_lines(postings: pl.LazyFrame, rules: dict | None = None) -> pl.LazyFrame:
     boilerplate lines are in `eeo` wherever they appear.
     """
     rules = rules or load_config("extraction")
+    split = postings.select("posting_key", pl.col("text").str.split("\n").alias("line"))
+    if isinstance(postings, pl.LazyFrame):
+        split = split.collect()
+    if split["posting_key"].is_unique().all():
+        return _lines_of_unique(split, rules).lazy()
     lines = (
-        postings.select("posting_key", pl.col("text").str.split("\n").alias("line"))
+        split.lazy()
         .explode("line")
         .with_columns(pl.int_range(pl.len()).over("posting_key").alias("line_no"))
         .with_columns(
@@ -92,3 +117,35 @@ def to_lines(postings: pl.LazyFrame, rules: dict | None = None) -> pl.LazyFrame:
         .otherwise(pl.col("section"))
         .alias("section")
     ).drop("_heading")
+
+
+def _lines_of_unique(split: pl.DataFrame, rules: dict) -> pl.DataFrame:
+    """to_lines when every posting_key occurs once (the normal case): the same
+    columns and values, with the per-posting numbering, offsets and section
+    carry-over computed on the exploded lists in order instead of in windows
+    over the string key. A posting's lines stay contiguous and in order after
+    the explode, so a running total minus the posting's own start gives the
+    offset, and a forward fill that is seeded at each posting's first line
+    never carries a section over from the previous posting."""
+    length = pl.col("line").str.len_chars().cast(pl.Int64) + 1
+    exploded = (
+        split.with_columns(pl.int_ranges(0, pl.col("line").list.len()).alias("line_no"))
+        .explode(["line", "line_no"])
+        .with_columns(pl.col("line_no").cast(pl.Int64))
+    )
+    seed = "\x00"
+    lines = exploded.with_columns(
+        (length.cum_sum() - length).alias("_start"),
+        _section_of_lines(exploded, rules),
+    ).with_columns(
+        (pl.col("_start") - pl.when(pl.col("line_no") == 0).then(pl.col("_start")).forward_fill()).alias("line_start"),
+        pl.when((pl.col("line_no") == 0) & pl.col("_heading").is_null()).then(pl.lit(seed)).otherwise(pl.col("_heading"))
+        .forward_fill().alias("_section"),
+    )
+    return lines.select(
+        "posting_key", "line", "line_no", pl.col("line_start").cast(pl.UInt32),
+        pl.when(pl.col("line").str.contains("(?i)" + rules["eeo_pattern"])).then(pl.lit("eeo"))
+        .when(pl.col("_section") == seed).then(pl.lit("body"))
+        .otherwise(pl.col("_section")).alias("section"),
+        pl.col("_heading").is_not_null().alias("is_heading"),
+    )

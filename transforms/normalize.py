@@ -20,11 +20,11 @@ from credwatch.settings import load_config, paths
 from credwatch.weeks import parse_week
 from transforms.clean import html_to_text, to_lines
 from transforms.degrees import degree_mentions, experience_years
-from transforms.extract import credential_mentions
+from transforms.extract import credential_mention_frame
 from transforms.location import parse_location
 from transforms.occupation import code_occupations
 from transforms.salary import parse_salary
-from transforms.skills import skill_mentions
+from transforms.skills import RULES as SKILL_RULES, line_norm, skill_mention_frame, with_line_ids
 from transforms.source_stats import source_stats
 from transforms.candidates import find_candidates
 from transforms.offerings import normalize_offerings
@@ -146,13 +146,19 @@ def normalize_postings(raw: pl.LazyFrame, week: str, rules: dict | None = None) 
     # Location first: salary uses the posting's country to read "$" and bare amounts.
     postings = code_occupations(parse_salary(parse_location(clean_postings(raw, week)).cache())).collect()
     text = postings.lazy().select("posting_key", "text")
-    # Lines feed three extractors: materialise them once.
-    lines = to_lines(text, rules).collect().lazy()
+    # Lines feed three extractors: materialise them once, numbered with the
+    # integer keys the extractors sort and join on, and normalise them once
+    # for both dictionary matchers (skills, credentials).
+    lines = with_line_ids(to_lines(text, rules).collect())
+    snorm = line_norm(lines, load_config(SKILL_RULES))
+    creds = credential_mention_frame(lines, text, rules=rules, snorm=snorm).drop("_pid", "_erank")
+    skills = skill_mention_frame(lines, text, extraction_rules=rules, norm=snorm).drop("_pid", "_erank")
+    lines = lines.lazy()
     mentions = (
         pl.concat(
             [
-                credential_mentions(lines, text, rules=rules),
-                skill_mentions(lines, text, extraction_rules=rules),
+                creds.lazy(),
+                skills.lazy(),
                 degree_mentions(lines, text, rules=rules),
             ],
             how="diagonal",

@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
 import re
 import sys
 from collections import Counter
@@ -47,7 +48,7 @@ import polars as pl
 
 from credwatch.settings import load_config, paths
 from transforms.extract import MENTION_SCHEMA, mention_rule, strength_of_rule
-from transforms.registry import NORMALISE_PATTERN
+from transforms.registry import FAST_NORMALISE_PATTERN, NORMALISE_PATTERN
 
 RULES = "taxonomies/skills_rules"
 
@@ -83,14 +84,21 @@ def skill_normalise(text: str, rules: dict | None = None) -> str:
     return " " + re.sub(NORMALISE_PATTERN, " ", t).strip() + " "
 
 
+
+
 def skill_normalised(expr: pl.Expr, rules: dict | None = None) -> pl.Expr:
     """Polars: normalised, space-padded text for skill matching."""
     rules = rules or load_config(RULES)
+    return _skill_normalised_lower(expr.str.to_lowercase(), rules)
+
+
+def _skill_normalised_lower(lower: pl.Expr, rules: dict) -> pl.Expr:
+    """skill_normalised of an already lower-cased expression."""
     pre = _pre_normalise(rules)
-    e = expr.str.to_lowercase()
+    e = lower
     if pre:
         e = e.str.replace_many([k for k, _ in pre], [v for _, v in pre])
-    return pl.lit(" ") + e.str.replace_all(NORMALISE_PATTERN, " ").str.strip_chars() + pl.lit(" ")
+    return pl.lit(" ") + e.str.replace_all(FAST_NORMALISE_PATTERN, " ").str.strip_chars() + pl.lit(" ")
 
 
 # --------------------------------------------------------------------------- dictionary
@@ -105,12 +113,23 @@ def _read_dictionary(path: str, mtime: float) -> pl.DataFrame:
     return pl.read_csv(path, schema=DICTIONARY_SCHEMA)
 
 
+def _rules_key(rules: dict) -> str:
+    """A hashable fingerprint of a rules dict (a cache key: edited rules are new rules)."""
+    return json.dumps(rules, sort_keys=True, default=str)
+
+
+def _file_stamp(path: Path) -> float | None:
+    return path.stat().st_mtime if path.exists() else None
+
+
 def load_dictionary(plain: bool = False, rules: dict | None = None) -> pl.DataFrame:
     """The skill dictionary as matched: one row per pattern.
 
     plain=False (the extractor): everyday-word aliases without a context
     rule and stop-listed aliases are left out, and `ambiguous` says which
     patterns carry a rule. plain=True (the evaluation baseline): every row.
+
+    Cached per process until the dictionary, the stop list or the rules change.
     """
     rules = rules or load_config(RULES)
     path = taxonomy_dir() / "skills.csv.gz"
@@ -119,13 +138,36 @@ def load_dictionary(plain: bool = False, rules: dict | None = None) -> pl.DataFr
             f"skill dictionary {path} is missing; restore it from git or rebuild it with "
             "`python -m transforms.skills build --onet <O*NET 29.3 folder> --esco <ESCO folder>`"
         )
+    return _dictionary_and_rules(rules, plain)[0]
+
+
+_DICTIONARY_CACHE: dict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+
+def _dictionary_and_rules(rules: dict, plain: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(dictionary as load_dictionary returns it, ambiguous_rules of the whole
+    dictionary), computed once per process for each version of the dictionary
+    file, the stop list and the rules (the stop list's map_elements and the
+    acronym rules are too slow to redo for every batch)."""
+    path = taxonomy_dir() / "skills.csv.gz"
+    stop = taxonomy_dir() / "skills_stoplist.csv"
+    key = (str(path), path.stat().st_mtime, str(stop), _file_stamp(stop), _rules_key(rules), plain)
+    hit = _DICTIONARY_CACHE.get(key)
+    if hit is None:
+        if len(_DICTIONARY_CACHE) >= 8:
+            _DICTIONARY_CACHE.clear()
+        hit = _DICTIONARY_CACHE[key] = _build_dictionary(path, rules, plain)
+    return hit
+
+
+def _build_dictionary(path: Path, rules: dict, plain: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
     d = _read_dictionary(str(path), path.stat().st_mtime)
     ambiguous = ambiguous_rules(rules, d)
     d = d.with_columns(pl.col("pattern").is_in(ambiguous["pattern"].implode()).alias("ambiguous"))
-    if plain:
-        return d
-    stop = load_stoplist()
-    return d.filter(~pl.col("common_word") | pl.col("ambiguous")).filter(~pl.col("pattern").is_in(stop.implode()))
+    if not plain:
+        stop = load_stoplist()
+        d = d.filter(~pl.col("common_word") | pl.col("ambiguous")).filter(~pl.col("pattern").is_in(stop.implode()))
+    return d, ambiguous
 
 
 def load_stoplist() -> pl.Series:
@@ -169,6 +211,216 @@ def ambiguous_rules(rules: dict | None = None, dictionary: pl.DataFrame | None =
 # --------------------------------------------------------------------------- matching
 
 
+def with_line_ids(lines: pl.DataFrame) -> pl.DataFrame:
+    """Lines with the integer keys the extractors sort and join on: `_lid` (the
+    row number: one per (posting_key, line_no)) and `_pid` (the posting's rank
+    in posting_key order). Kept when the frame has them already
+    (transforms.normalize numbers them once for all extractors)."""
+    if "_lid" not in lines.columns:
+        lines = lines.with_row_index("_lid")
+    if "_pid" not in lines.columns:
+        lines = lines.with_columns(pl.col("posting_key").rank("dense").alias("_pid"))
+    return lines
+
+
+def line_norm(lines: pl.DataFrame, rules: dict) -> pl.Series:
+    """skill_normalise of every line (the `_snorm` column when the frame has it)."""
+    if "_snorm" in lines.columns:
+        return lines["_snorm"]
+    return lines.select(_skill_normalised_lower(pl.col("line").str.to_lowercase(), rules).alias("_snorm"))["_snorm"]
+
+
+_MATCHERS: dict[int, tuple[pl.DataFrame, list[str], pl.DataFrame]] = {}
+
+
+def _matcher(d: pl.DataFrame) -> tuple[list[str], pl.DataFrame]:
+    """(padded patterns for Aho-Corasick, one row per pattern: _pat (its index in
+    that list), padded, pattern, skill_id, ambiguous, n_words, _blen (bytes of
+    padded), _plen (characters of pattern), _srank (rank of skill_id)), cached
+    per dictionary frame (load_dictionary returns the same frame until a file
+    or the rules change)."""
+    hit = _MATCHERS.get(id(d))
+    if hit is not None and hit[0] is d:
+        return hit[1], hit[2]
+    u = d.select("pattern", "skill_id", "ambiguous").unique("pattern", keep="first", maintain_order=True)
+    table = u.with_row_index("_pat").with_columns(
+        (" " + pl.col("pattern") + " ").alias("padded"),
+        (pl.col("pattern").str.count_matches(" ") + 1).alias("n_words"),
+        (pl.col("pattern").str.len_bytes() + 2).alias("_blen"),
+        pl.col("pattern").str.len_chars().alias("_plen"),
+        pl.col("skill_id").rank("dense").alias("_srank"),
+    )
+    padded = table["padded"].to_list()
+    if len(_MATCHERS) >= 8:
+        _MATCHERS.clear()
+    _MATCHERS[id(d)] = (d, padded, table)
+    return padded, table
+
+
+def scan_lines(lines: pl.DataFrame, norm: pl.Series, patterns: list[str]) -> pl.DataFrame:
+    """Aho-Corasick over the normalised non-heading lines: one row per match
+    (overlapping, in each line's match order): _lid, padded (the pattern)."""
+    body = pl.DataFrame({"_lid": lines["_lid"], "_n": norm}).filter(~lines["is_heading"])
+    return (
+        body.select("_lid", pl.col("_n").str.extract_many(patterns, overlapping=True).alias("padded"))
+        .filter(pl.col("padded").list.len() > 0)
+        .explode("padded")
+    )
+
+
+def _match_starts(hits: pl.DataFrame, norm: pl.Series) -> pl.Series:
+    """span_start (UInt32 byte offset in the normalised line) of each match of
+    `hits` (_lid, padded, _pat; all matches of a line, as scan_lines gives
+    them). The k-th match of a pattern on a line starts at the k-th
+    (overlapping) occurrence of the pattern there: a literal find per match,
+    instead of a second Aho-Corasick pass (str.find_many) over every line."""
+    starts = norm.gather(hits["_lid"]).str.find(hits["padded"], literal=True).cast(pl.UInt32)
+    pair = pl.col("_lid").cast(pl.UInt64) * (1 << 32) + pl.col("_pat").cast(pl.UInt64)
+    later = hits.select(pair.is_first_distinct().not_().alias("_later"))["_later"]
+    if later.any():
+        # a pattern matched twice on one line (rare): its later occurrences in Python
+        rows = hits.with_row_index("_h").filter(later)
+        seen: dict[tuple[int, int], int] = {}
+        fixed = []
+        for lid, pid, pat in rows.select("_lid", "_pat", "padded").iter_rows():
+            occ = seen[(lid, pid)] = seen.get((lid, pid), 0) + 1
+            text, p = norm[lid].encode(), pat.encode()
+            i = text.find(p)
+            for _ in range(occ):
+                i = text.find(p, i + 1)
+            fixed.append(i)
+        starts = starts.scatter(rows["_h"], pl.Series(fixed, dtype=pl.UInt32))
+    return starts
+
+
+def first_per_group(frame: pl.DataFrame, keys: list[tuple[str, int]], order: tuple[str, int] | None = None) -> pl.DataFrame:
+    """The first row of each group of `keys`, sorted by keys and then by `order`
+    descending: sort + unique(keep first) on integer keys, packed into one
+    UInt64 when they fit (keys given as (column, bits)); rows in key order."""
+    cols = [*keys, *([order] if order else [])]
+    fits = sum(b for _, b in cols) <= 64 and all(
+        frame.height == 0 or (frame[c].min() >= 0 and frame[c].max() < (1 << b)) for c, b in cols)
+    if not fits:
+        names = [c for c, _ in keys]
+        by = [*names, *([order[0]] if order else [])]
+        return (frame.sort(by, descending=[False] * len(names) + ([True] if order else []))
+                .unique(names, keep="first", maintain_order=True))
+    packed, shift = pl.lit(0, dtype=pl.UInt64), 0
+    for c, b in reversed(cols):
+        value = pl.col(c).cast(pl.UInt64)
+        if order and c == order[0] and shift == 0:
+            value = pl.lit((1 << b) - 1, dtype=pl.UInt64) - value  # descending
+        packed = packed + value * pl.lit(1 << shift, dtype=pl.UInt64)
+        shift += b
+    group = pl.col("_k") // pl.lit(1 << (order[1] if order else 0), dtype=pl.UInt64)
+    return (
+        frame.with_columns(packed.alias("_k"))
+        .sort("_k")
+        .filter(group != group.shift(1).fill_null(pl.lit((1 << 64) - 1, dtype=pl.UInt64)))
+        .drop("_k")
+    )
+
+
+def _skill_hits(lines: pl.DataFrame, norm: pl.Series, d: pl.DataFrame, plain: bool,
+                found: pl.DataFrame | None = None) -> pl.DataFrame:
+    """One row per match on non-heading lines: _lid, span_start (UInt32, byte
+    offset of the match's leading space in the normalised line) and the
+    pattern table's columns; unless plain, without matches lying inside a
+    longer match on the same line. `found`: scan_lines output for a pattern
+    list that includes the dictionary's (shared with another extractor)."""
+    padded, table = _matcher(d)
+    if found is None:
+        found = scan_lines(lines, norm, padded)
+    hits = found.join(table, on="padded", how="inner", maintain_order="left")
+    hits = hits.with_columns(_match_starts(hits, norm).alias("span_start"))
+    if plain:
+        return hits
+    # Longest match: drop a match lying wholly inside a longer one on the same
+    # line. Sorted by line, start, longest first, a match is inside an earlier
+    # one exactly when some earlier match of its line ends at or after its end.
+    # Line and end are packed into one integer so that a running maximum over
+    # the whole frame never carries an end over from the previous line.
+    end = pl.col("span_start").cast(pl.Int64) + pl.col("_blen").cast(pl.Int64)
+    packed = pl.col("_lid").cast(pl.Int64) * (1 << 32) + pl.col("_end")
+    prev = pl.col("_packed").cum_max().shift(1)
+    return (
+        hits.with_columns(end.alias("_end"))
+        .sort(["_lid", "span_start", "_end"], descending=[False, False, True])
+        .with_columns(packed.alias("_packed"))
+        .filter(prev.is_null() | (prev < pl.col("_lid").cast(pl.Int64) * (1 << 32)) | (prev < pl.col("_packed")))
+        .drop("_end", "_packed")
+    )
+
+
+def _line_rules(lines: pl.DataFrame, lids: pl.Series, extraction_rules: dict) -> pl.DataFrame:
+    """(_lid, _line_rule): the section / perk / negation / strength rule of each
+    given line (transforms.extract.mention_rule with the context test passed),
+    judged once per line rather than per match."""
+    from transforms.extract import mention_rule
+
+    idx = lids.unique().sort()
+    return (
+        lines.select(pl.col("_lid", "line", "section").gather(idx))
+        .select("_lid", mention_rule(extraction_rules, pl.lit(True)).alias("_line_rule"))
+    )
+
+
+def _context_ok(hits: pl.DataFrame, lines: pl.DataFrame, posting_text: pl.LazyFrame, rules: dict) -> pl.Series:
+    """context_ok per hit: True for plain aliases; for ambiguous ones, the
+    alias's require / exclude regexes on the line and context regex on the
+    line or the posting. Only the (few) ambiguous hits are judged, and only
+    their postings' text is read."""
+    amb_hits = hits.select("_lid", "pattern", "ambiguous").with_row_index("_h").filter(pl.col("ambiguous"))
+    out = pl.Series("context_ok", [True] * hits.height, dtype=pl.Boolean)
+    if amb_hits.height == 0:
+        return out
+    amb = _dictionary_and_rules(rules, True)[1].with_columns(
+        pl.col(c).replace("", None) for c in ("require", "exclude", "context")
+    )
+    where = lines.select(pl.col("_lid", "posting_key", "line").gather(amb_hits["_lid"].unique().sort()))
+    keys = where.select("posting_key").unique()
+    texts = posting_text.select("posting_key", pl.col("text").alias("_ptext")).join(keys.lazy(), on="posting_key", how="semi").collect()
+    line = pl.col("line")
+    ok = (
+        line.str.contains(pl.col("require")).fill_null(True)
+        & ~line.str.contains(pl.col("exclude")).fill_null(False)
+        & (line.str.contains(pl.col("context")) | pl.col("_ptext").str.contains(pl.col("context"))).fill_null(True)
+    )
+    judged = (
+        amb_hits.join(amb, on="pattern", how="left")
+        .join(where, on="_lid", how="left")
+        .join(texts, on="posting_key", how="left")
+        .select("_h", ok.alias("context_ok"))
+    )
+    return out.scatter(judged["_h"], judged["context_ok"])
+
+
+def _skill_frame(lines: pl.DataFrame, posting_text: pl.LazyFrame, dictionary: pl.DataFrame | None, rules: dict,
+                 extraction_rules: dict, plain: bool, norm: pl.Series | None = None) -> pl.DataFrame:
+    """Skill spans keyed by _lid (see skill_spans), with _pid, _srank and _plen for sorting."""
+    d = dictionary if dictionary is not None else load_dictionary(plain=plain, rules=rules)
+    norm = norm if norm is not None else line_norm(lines, rules)
+    hits = _skill_hits(lines, norm, d, plain)
+    if plain:
+        hits = hits.with_columns(pl.lit(True).alias("context_ok"))
+    else:
+        hits = hits.with_columns(_context_ok(hits, lines, posting_text, rules))
+    rule_by_line = _line_rules(lines, hits["_lid"], extraction_rules)
+    # mention_rule's first test is the context; the rest was judged per line.
+    return (
+        hits.join(rule_by_line, on="_lid", how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("context_ok")).then(pl.col("_line_rule")).otherwise(pl.lit("ambiguous_no_context")).alias("rule")
+        )
+        .with_columns(strength_of_rule(pl.col("rule")).alias("strength"))
+        .with_columns((pl.col("strength") != "none").alias("counts_as_demand"))
+    )
+
+
+def _collected(frame: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
 def skill_spans(lines: pl.LazyFrame, posting_text: pl.LazyFrame, dictionary: pl.DataFrame | None = None,
                 rules: dict | None = None, extraction_rules: dict | None = None, plain: bool = False) -> pl.LazyFrame:
     """Every skill span found on the lines, before collapsing to the mention grain.
@@ -176,95 +428,50 @@ def skill_spans(lines: pl.LazyFrame, posting_text: pl.LazyFrame, dictionary: pl.
     Columns: posting_key, line_no, line_start, section, line, pattern,
     skill_id, span_start (character offset of the match's leading space in
     the line's normalised text: `skill_normalise(line)`), n_words,
-    context_ok, rule, strength, counts_as_demand.
+    context_ok, rule, strength, counts_as_demand. No particular row order.
 
     plain=True is the evaluation baseline: the whole dictionary, every
     overlapping match, no context rules and no stop list.
     """
     rules = rules or load_config(RULES)
     extraction_rules = extraction_rules or load_config("extraction")
-    d = dictionary if dictionary is not None else load_dictionary(plain=plain, rules=rules)
-    d = d.select("pattern", "skill_id", "ambiguous").unique("pattern", keep="first", maintain_order=True)
-    padded = (" " + d["pattern"] + " ").to_list()
-    d = d.with_columns((" " + pl.col("pattern") + " ").alias("padded"))
-
-    norm = skill_normalised(pl.col("line"), rules)
-    hits = (
-        lines.filter(~pl.col("is_heading"))
-        .with_columns(norm.alias("norm"))
-        .with_columns(
-            pl.col("norm").str.extract_many(padded, overlapping=True).alias("padded"),
-            pl.col("norm").str.find_many(padded, overlapping=True).alias("span_start"),
-        )
-        .filter(pl.col("padded").list.len() > 0)
-        .drop("norm")
-        # The section / perk / negation / strength rule depends on the line
-        # only: judge each line once, not each of its matches.
-        .with_columns(mention_rule(extraction_rules, pl.lit(True)).alias("_line_rule"))
-        .explode(["padded", "span_start"])
-        .join(d.lazy(), on="padded", how="inner")
-        .with_columns(
-            pl.col("span_start").cast(pl.Int64),
-            (pl.col("pattern").str.count_matches(" ") + 1).alias("n_words"),
-        )
-    )
-    if not plain:
-        # Longest match: drop a match lying wholly inside a longer one on the
-        # same line. Sorted by start, longest first, a match is inside an
-        # earlier one exactly when some earlier match ends at or after its end.
-        end = pl.col("span_start") + pl.col("padded").str.len_bytes()
-        hits = (
-            hits.with_columns(end.alias("_end"))
-            .sort(["posting_key", "line_no", "span_start", "_end"], descending=[False, False, False, True])
-            .with_columns(
-                pl.col("_end").cum_max().shift(1).over(["posting_key", "line_no"]).alias("_prev_end")
-            )
-            .filter(pl.col("_prev_end").is_null() | (pl.col("_prev_end") < pl.col("_end")))
-            .drop("_end", "_prev_end")
-        )
-        hits = _apply_context(hits, posting_text, rules)
-    else:
-        hits = hits.with_columns(pl.lit(True).alias("context_ok"))
-
-    # mention_rule's first test is the context; the rest was judged per line above.
-    return (
-        hits.with_columns(
-            pl.when(pl.col("context_ok")).then(pl.col("_line_rule")).otherwise(pl.lit("ambiguous_no_context")).alias("rule")
-        )
-        .with_columns(strength_of_rule(pl.col("rule")).alias("strength"))
-        .with_columns((pl.col("strength") != "none").alias("counts_as_demand"))
-        .select(
-            "posting_key", "line_no", "line_start", "section", "line", "pattern", "skill_id",
-            "span_start", "n_words", "context_ok", "rule", "strength", "counts_as_demand",
-        )
-    )
+    lines = with_line_ids(_collected(lines))
+    spans = _skill_frame(lines, posting_text, dictionary, rules, extraction_rules, plain)
+    info = lines.select(pl.col("posting_key", "line_no", "line_start", "section", "line").gather(spans["_lid"]))
+    return pl.concat([info, spans], how="horizontal").select(
+        "posting_key", "line_no", "line_start", "section", "line", "pattern", "skill_id",
+        pl.col("span_start").cast(pl.Int64), "n_words", "context_ok", "rule", "strength", "counts_as_demand",
+    ).lazy()
 
 
-def _apply_context(hits: pl.LazyFrame, posting_text: pl.LazyFrame, rules: dict) -> pl.LazyFrame:
-    """context_ok per hit: True for plain aliases; for ambiguous ones, the
-    alias's require / exclude regexes on the line and context regex on the
-    line or the posting.
-
-    One pass over the hits (a second branch would make Polars run the
-    Aho-Corasick scan twice). Patterns are per row and null for plain
-    aliases, so only the few ambiguous hits pay for a regex; the posting text
-    joined to every hit is a string view, not a copy.
-    """
-    amb = ambiguous_rules(rules, load_dictionary(plain=True, rules=rules)).with_columns(
-        pl.col(c).replace("", None) for c in ("require", "exclude", "context")
-    )
-    line = pl.col("line")
-    ok = (
-        line.str.contains(pl.col("require")).fill_null(True)
-        & ~line.str.contains(pl.col("exclude")).fill_null(False)
-        & (line.str.contains(pl.col("context")) | pl.col("_ptext").str.contains(pl.col("context"))).fill_null(True)
-    )
-    return (
-        hits.join(amb.lazy(), on="pattern", how="left")
-        .join(posting_text.select("posting_key", pl.col("text").alias("_ptext")), on="posting_key", how="left")
-        .with_columns(pl.when(pl.col("ambiguous")).then(ok).otherwise(True).alias("context_ok"))
-        .drop("require", "exclude", "context", "_ptext")
-    )
+def skill_mention_frame(lines: pl.DataFrame, posting_text: pl.LazyFrame, dictionary: pl.DataFrame | None = None,
+                        rules: dict | None = None, extraction_rules: dict | None = None,
+                        norm: pl.Series | None = None) -> pl.DataFrame:
+    """Skill mentions (MENTION_SCHEMA) of lines numbered by with_line_ids, plus
+    the sort keys _pid and _erank (the entity id's rank), in (posting_key,
+    entity_id, line_no) order."""
+    rules = rules or load_config(RULES)
+    extraction_rules = extraction_rules or load_config("extraction")
+    spans = _skill_frame(lines, posting_text, dictionary, rules, extraction_rules, False, norm)
+    keys = lines.select(pl.col("_pid", "line_no").gather(spans["_lid"]))
+    # The longest alias per (posting, skill, line) is the mention.
+    best = first_per_group(pl.concat([keys, spans], how="horizontal"),
+                           [("_pid", 24), ("_srank", 16), ("line_no", 16)], ("_plen", 8))
+    info = lines.select(pl.col("posting_key", "line_start", "section").gather(best["_lid"]))
+    return pl.concat([info, best], how="horizontal").select(
+        "posting_key",
+        pl.lit("skill").alias("entity_type"),
+        pl.col("skill_id").alias("entity_id"),
+        pl.col("pattern").alias("surface"),
+        pl.col("line_no").cast(pl.Int64),
+        pl.col("line_start").cast(pl.Int64),
+        "section",
+        "strength",
+        "counts_as_demand",
+        "rule",
+        "_pid",
+        pl.col("_srank").alias("_erank"),
+    ).cast(MENTION_SCHEMA)
 
 
 def skill_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, dictionary: pl.DataFrame | None = None,
@@ -276,27 +483,11 @@ def skill_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, dictionary: 
     the context rules of ambiguous names.
     Grain: one row per (posting_key, entity_id, line_no); entity_type 'skill';
     surface is the normalised alias matched (the longest, when a skill is
-    matched twice on a line).
+    matched twice on a line). Rows in (posting_key, entity_id, line_no) order.
     """
-    spans = skill_spans(lines, posting_text, dictionary, rules, extraction_rules)
-    return (
-        spans.sort(["posting_key", "skill_id", "line_no", pl.col("pattern").str.len_chars()],
-                   descending=[False, False, False, True])
-        .unique(["posting_key", "skill_id", "line_no"], keep="first", maintain_order=True)
-        .select(
-            "posting_key",
-            pl.lit("skill").alias("entity_type"),
-            pl.col("skill_id").alias("entity_id"),
-            pl.col("pattern").alias("surface"),
-            pl.col("line_no").cast(pl.Int64),
-            pl.col("line_start").cast(pl.Int64),
-            "section",
-            "strength",
-            "counts_as_demand",
-            "rule",
-        )
-        .cast(MENTION_SCHEMA)
-    )
+    lines = with_line_ids(_collected(lines))
+    out = skill_mention_frame(lines, posting_text, dictionary, rules, extraction_rules)
+    return out.drop("_pid", "_erank").lazy()
 
 
 def skills_table() -> pl.DataFrame:
