@@ -29,5 +29,32 @@ test-fast: install
 
 soak: install ; $(BIN)/python -m pytest -m soak tests/test_reliability.py
 
+# Benchmarks: every figure of docs/benchmarks.md, rerun, then the doc's generated
+# sections rewritten from benchmarks/results/ (benchmarks/report.py). Full scale
+# (1M postings over 52 weeks, 10k/40k-page crawls) takes well over an hour on 2 cores.
+BENCH_RESULTS := benchmarks/results
+SHARED_DATA   := ../shared/data/greenhouse-history
+
+.PHONY: bench bench-quick
+bench: install
+	@mkdir -p $(BENCH_RESULTS)
+	$(BIN)/python benchmarks/crawl.py --unthrottled > $(BENCH_RESULTS)/crawl.txt
+	$(BIN)/python benchmarks/normalize_throughput.py --out $(BENCH_RESULTS)/normalize_throughput.json
+	$(BIN)/python benchmarks/refresh.py
+	$(BIN)/python benchmarks/queries.py
+	-@if [ -d $(SHARED_DATA) ]; then $(BIN)/python benchmarks/replay_greenhouse.py --json $(BENCH_RESULTS)/replay_greenhouse.json; \
+	  else echo "bench: $(SHARED_DATA) not found, real replay skipped"; fi
+	$(BIN)/python benchmarks/report.py
+
+# Under 2 minutes: small versions of the benchmarks; fails when a same-run ratio
+# falls below its committed floor (benchmarks/floors.yml).
+bench-quick: install
+	@mkdir -p $(BENCH_RESULTS)/quick
+	$(BIN)/python benchmarks/crawl.py --sizes 1000 --baseline-pages 1000 > $(BENCH_RESULTS)/quick/crawl.txt
+	$(BIN)/python benchmarks/normalize_throughput.py --postings 5000 --batch 5000 --baseline-postings 3 --out $(BENCH_RESULTS)/quick/normalize_throughput.json > /dev/null
+	$(BIN)/python benchmarks/refresh.py --quick
+	$(BIN)/python benchmarks/queries.py --quick
+	$(BIN)/python benchmarks/report.py --check
+
 clean:
 	rm -rf lake warehouse/work warehouse/*.duckdb warehouse/*.json .airflow
