@@ -226,11 +226,30 @@ def copy_state(src: Path, dst: Path) -> Path:
     return dst
 
 
-def peak_rss_mib(proc: subprocess.Popen) -> tuple[int, float]:
-    """Wait for `proc`; (exit code, peak RSS in MiB of it and the children it waited for)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024
+# Runs argv[2:] as a child, then writes the peak RSS (KiB) of the children it
+# waited for to argv[1]. A child forked straight from pytest would not do: on
+# Linux a fork+exec'd child's ru_maxrss starts at its parent's RSS at fork
+# time, so a late test in a long session (pytest at ~900 MB) would charge the
+# test process's own memory to the step. Forked from this small launcher, the
+# step's figure is its own (and its subprocesses').
+_RSS_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.call(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(rc)\n"
+)
+
+
+def measured_popen(argv: list[str], rss_file: Path, **kwargs) -> subprocess.Popen:
+    """Popen of `argv` whose peak RSS peak_rss_mib can read from `rss_file`."""
+    return subprocess.Popen([sys.executable, "-c", _RSS_LAUNCHER, str(rss_file), *argv], **kwargs)
+
+
+def peak_rss_mib(proc: subprocess.Popen, rss_file: Path) -> tuple[int, float]:
+    """Wait for a measured_popen process; (exit code, peak RSS in MiB of the
+    command and the subprocesses it waited for)."""
+    proc.wait()
+    return proc.returncode, int(rss_file.read_text()) / 1024
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -513,10 +532,11 @@ def test_hostile_input_is_stored_as_data_never_run_and_memory_stays_bounded(base
                            ("normalize", ["normalize", "--week", HOSTILE_WEEK]),
                            ("load", ["load", "--week", HOSTILE_WEEK]),
                            ("publish", ["publish"])):
-            proc = subprocess.Popen([str(Path(sys.executable).with_name("credwatch")), *argv], env=_env(root), cwd=root,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            rss_file = tmp_path / f"rss-{step}"
+            proc = measured_popen([str(Path(sys.executable).with_name("credwatch")), *argv], rss_file, env=_env(root), cwd=root,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             errs[step] = proc.stderr.read()
-            rcs[step], rss[step] = peak_rss_mib(proc)
+            rcs[step], rss[step] = peak_rss_mib(proc, rss_file)
     finally:
         for k in [k for k in server.faults if k.startswith(w)]:
             server.faults.pop(k)
@@ -527,7 +547,8 @@ def test_hostile_input_is_stored_as_data_never_run_and_memory_stays_bounded(base
     assert "ashby" in errs["scrape"] and "not committed because" in errs["scrape"] and "greenhouse" not in errs["scrape"], errs["scrape"]
     assert not marker.exists(), "a payload was executed"
     # bounded memory: a fully inflated bomb alone would be 1024 MiB; the 10 MB text is copied a few times
-    assert rss["scrape"] < 400, f"crawl peak RSS {rss['scrape']:.0f} MiB"
+    print(f"hostile input: peak RSS MiB per step {rss}")
+    assert rss["scrape"] < 400, f"crawl peak RSS {rss['scrape']:.0f} MiB (every step: {rss})"
     assert max(rss["normalize"], rss["load"], rss["publish"]) < 1024, rss
     stats = json.loads((root / "lake" / "raw" / "source=greenhouse" / f"week={HOSTILE_WEEK}" / "stats.json").read_text())
     assert stats["peak_rss_bytes"] < 400 << 20, stats["peak_rss_bytes"]
