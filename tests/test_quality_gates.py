@@ -197,4 +197,20 @@ def test_raw_duplicate_ids_and_bad_url(published):
     (part / "items.jsonl").write_text("\n".join(json.dumps(i) for i in (item, item, bad)) + "\n")
     (part / "_SUCCESS").touch()
     write_week(NEW)
-    assert_blocked(published, [NEW], "table raw items.jsonl", "['source', 'week', 'source_id']", "javascript:void(0)")
+    assert_blocked(published, [NEW], "table raw items.jsonl", "['source', 'week', 'source_id', 'url']", "javascript:void(0)")
+
+
+def test_raw_same_id_on_two_boards_passes(published):
+    """Real Greenhouse data lists one job id on two boards of an employer group
+    in the same week: one posting at two URLs is not a duplicated batch."""
+    part = paths().raw_partition("greenhouse", NEW)
+    part.mkdir(parents=True)
+    item = {"source": "greenhouse", "source_id": "8297310002", "url": "https://job-boards.greenhouse.io/downtownmusicpublishing/jobs/8297310002",
+            "title": "Analyst", "description_html": "<p>CISSP required for this analyst role</p>", "date_posted": "2026-03-20",
+            "week": NEW, "fetched_at": "2026-03-29T10:00:00Z"}
+    other_board = item | {"url": "https://www.songtrust.com/songtrust-careers?gh_jid=8297310002"}
+    (part / "items.jsonl").write_text("\n".join(json.dumps(i) for i in (item, other_board)) + "\n")
+    (part / "_SUCCESS").touch()
+    write_week(NEW)
+    stats = refresh([NEW])
+    assert stats["success"] and stats["weeks"] == [NEW]
