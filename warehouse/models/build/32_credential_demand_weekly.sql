@@ -63,7 +63,9 @@ WITH hist AS (
          AND d.soc_major = n.soc_major AND d.region = n.region
 ), trail AS (
     SELECT n.credential_id, n.soc_major, n.region,
-           (n.demand_share + coalesce(sum(h.demand_share), 0)) / (1 + count(h.week)) AS demand_share_4wk
+           -- Summed in week order: a parallel sum adds in any order, and floating
+           -- point would then differ in the last bit between reruns of the same week.
+           (n.demand_share + coalesce(list_sum(list(h.demand_share ORDER BY h.week)), 0)) / (1 + count(h.week)) AS demand_share_4wk
     FROM _demand_now n
     LEFT JOIN hist h USING (credential_id, soc_major, region)
     GROUP BY n.credential_id, n.soc_major, n.region, n.demand_share
