@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import sys
@@ -66,6 +67,10 @@ def _f(x, nd=1) -> str:
     return "–" if x is None else f"{x:,.{nd}f}"
 
 
+def _ram_gib() -> float:
+    return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+
+
 def machine_section(results: dict[str, dict]) -> str:
     import duckdb
     import polars as pl
@@ -80,7 +85,8 @@ def machine_section(results: dict[str, dict]) -> str:
                      f"{best['pages_per_s']} pages/s at {best['postings']:,} postings ({best['ratio']:.2f}x the stdlib baseline), "
                      f"peak RSS {best['peak_rss_mb']} MiB", "results/crawl.txt"))
     if r := results.get("normalize"):
-        rows.append(("normalize + extract", f"`.venv/bin/python benchmarks/normalize_throughput.py --postings {r['postings']}`",
+        rows.append(("normalize + extract", f"`.venv/bin/python benchmarks/normalize_throughput.py --postings {r['postings']}"
+                     f"{'' if r['baseline']['postings'] == 500 else ' --baseline-postings ' + str(r['baseline']['postings'])}`",
                      f"{r['postings_per_s']:,} postings/s on {r['postings']:,} postings ({r['speedup_vs_baseline']}x the per-posting regex "
                      f"baseline), peak RSS {r['peak_rss_mib']:,} MiB", "results/normalize_throughput.json"))
     if r := results.get("refresh"):
@@ -106,11 +112,13 @@ def machine_section(results: dict[str, dict]) -> str:
         f"(benchmarks/report.py, from `benchmarks/results/`). `make bench-quick` (< 2 minutes on an idle 2-core machine) "
         f"runs small versions and fails when a ratio falls below its floor in `benchmarks/floors.yml`.",
         "",
-        f"**Machine.** {m.get('nproc', '?')} CPUs (`nproc`), {m.get('ram_gib', '?')} GiB RAM, {m.get('platform', platform.platform())}; "
+        f"**Machine.** {m.get('nproc', '?')} CPUs (`nproc`), {m.get('ram_gib', _ram_gib())} GiB RAM, {m.get('platform', platform.platform())}; "
         f"Python {m.get('python', platform.python_version())}, DuckDB {duckdb.__version__}, Polars {pl.__version__}. "
-        f"Results dated {', '.join(dates) or '?'}. The machine was shared with other work while these ran "
-        f"(1-minute load average at the start of the refresh run: {results.get('refresh', {}).get('machine', {}).get('loadavg_1m_at_start', '?')} "
-        f"on 2 cores), so absolute times are inflated and noisy; the ratios compare runs made in the same process tree, "
+        f"Results dated {', '.join(dates) or '?'}. The machine was shared with other work while these ran"
+        + (f" (1-minute load average at the start of the refresh run: {load} on 2 cores)"
+           if (load := results.get('refresh', {}).get('machine', {}).get('loadavg_1m_at_start')) is not None else
+           " (each section gives the load it ran under)")
+        + ", so absolute times are inflated and noisy; the ratios compare runs made in the same process tree, "
         f"interleaved, in the same minutes.",
         "",
         "| benchmark | command | figure | result file |",
