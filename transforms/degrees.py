@@ -38,7 +38,7 @@ from __future__ import annotations
 import polars as pl
 
 from credwatch.settings import load_config
-from transforms.extract import MENTION_SCHEMA
+from transforms.extract import MENTION_SCHEMA, mention_columns
 
 LEVELS = ("high_school", "associate", "bachelor", "master", "professional", "doctorate")
 DEGREE_SCHEMA = {**MENTION_SCHEMA, "field": pl.String}
@@ -211,19 +211,7 @@ def degree_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame | None = Non
         # One mention per (posting, level, line): a demand clause wins over a non-demand one.
         .sort(["posting_key", "entity_id", "line_no", "counts_as_demand", "clause_no"], descending=[False, False, False, True, False])
         .unique(["posting_key", "entity_id", "line_no"], keep="first", maintain_order=True)
-        .select(
-            "posting_key",
-            pl.lit("degree").alias("entity_type"),
-            "entity_id",
-            "surface",
-            pl.col("line_no").cast(pl.Int64),
-            pl.col("line_start").cast(pl.Int64),
-            "section",
-            "strength",
-            "counts_as_demand",
-            "rule",
-            "field",
-        )
+        .select(mention_columns("degree", "entity_id", "surface", "field"))
     )
 
 

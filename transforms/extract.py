@@ -44,6 +44,24 @@ MENTION_SCHEMA = {
 }
 
 
+def mention_columns(entity_type: str, entity_id: str | pl.Expr, surface: str | pl.Expr, *extra: str | pl.Expr) -> list:
+    """The MENTION_SCHEMA projection every extractor ends with (then `extra` columns)."""
+    as_expr = lambda e: pl.col(e) if isinstance(e, str) else e  # noqa: E731
+    return [
+        "posting_key",
+        pl.lit(entity_type).alias("entity_type"),
+        as_expr(entity_id).alias("entity_id"),
+        as_expr(surface).alias("surface"),
+        pl.col("line_no").cast(pl.Int64),
+        pl.col("line_start").cast(pl.Int64),
+        "section",
+        "strength",
+        "counts_as_demand",
+        "rule",
+        *extra,
+    ]
+
+
 def normalised(expr: pl.Expr) -> pl.Expr:
     """Polars twin of transforms.registry.normalise (NORMALISE_PATTERN, in its faster equivalent form)."""
     return pl.lit(" ") + expr.str.to_lowercase().str.replace_all(FAST_NORMALISE_PATTERN, " ") + pl.lit(" ")
@@ -206,20 +224,8 @@ def credential_mention_frame(lines: pl.DataFrame, posting_text: pl.LazyFrame, re
     )
     # The longest surface form per (posting, credential, line) is the mention.
     best = first_per_group(hits, [("_pid", 24), ("_crank", 16), ("line_no", 16)], ("_plen", 8))
-    return best.select(
-        "posting_key",
-        pl.lit("credential").alias("entity_type"),
-        pl.col("credential_id").alias("entity_id"),
-        pl.col("pattern").str.strip_chars().alias("surface"),
-        pl.col("line_no").cast(pl.Int64),
-        pl.col("line_start").cast(pl.Int64),
-        "section",
-        "strength",
-        "counts_as_demand",
-        "rule",
-        "_pid",
-        pl.col("_crank").alias("_erank"),
-    )
+    return best.select(mention_columns("credential", "credential_id", pl.col("pattern").str.strip_chars(),
+                                       "_pid", pl.col("_crank").alias("_erank")))
 
 
 def credential_mentions(lines: pl.LazyFrame, posting_text: pl.LazyFrame, registry=None, rules: dict | None = None) -> pl.LazyFrame:

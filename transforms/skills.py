@@ -47,7 +47,7 @@ from pathlib import Path
 import polars as pl
 
 from credwatch.settings import load_config, paths
-from transforms.extract import MENTION_SCHEMA, mention_rule, strength_of_rule
+from transforms.extract import MENTION_SCHEMA, mention_columns, mention_rule, strength_of_rule
 from transforms.registry import FAST_NORMALISE_PATTERN, NORMALISE_PATTERN
 
 RULES = "taxonomies/skills_rules"
@@ -459,18 +459,7 @@ def skill_mention_frame(lines: pl.DataFrame, posting_text: pl.LazyFrame, diction
                            [("_pid", 24), ("_srank", 16), ("line_no", 16)], ("_plen", 8))
     info = lines.select(pl.col("posting_key", "line_start", "section").gather(best["_lid"]))
     return pl.concat([info, best], how="horizontal").select(
-        "posting_key",
-        pl.lit("skill").alias("entity_type"),
-        pl.col("skill_id").alias("entity_id"),
-        pl.col("pattern").alias("surface"),
-        pl.col("line_no").cast(pl.Int64),
-        pl.col("line_start").cast(pl.Int64),
-        "section",
-        "strength",
-        "counts_as_demand",
-        "rule",
-        "_pid",
-        pl.col("_srank").alias("_erank"),
+        mention_columns("skill", "skill_id", "pattern", "_pid", pl.col("_srank").alias("_erank"))
     ).cast(MENTION_SCHEMA)
 
 
