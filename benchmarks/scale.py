@@ -238,7 +238,7 @@ def clean_row(p: Posting, week: str) -> dict:
         "salary_min_annual": annual[0], "salary_max_annual": annual[1],
         "salary_mid_annual": (annual[0] + annual[1]) / 2 if s else None,
         "salary_min_usd": usd[0], "salary_max_usd": usd[1], "salary_mid_usd": (usd[0] + usd[1]) / 2 if s else None,
-        "salary_period_detected": s.period if s else None, "salary_source": "text" if s else None,
+        "salary_period_detected": s.period.lower() if s else None, "salary_source": "text" if s else None,
         "country": loc.country, "region": loc.region, "city": loc.city,
         "work_mode": {"on-site": "onsite"}.get(p.workplace, p.workplace),
         "is_multi_location": False, "locations": [_location(p)], "text": p.full_text,

@@ -63,11 +63,30 @@ class Context:
         return self.con.execute(sql, params or []).df()
 
     def week_filter(self, table: str) -> tuple[str, list]:
-        """SQL `WHERE` restricting a table with a `week` column to the weeks
-        being validated (the frames stay bounded by the run, not the history)."""
-        if "week" not in self.columns.get(table, {}):
-            return "", []
-        return f"WHERE week IN ({', '.join('?' for _ in self.weeks)})", list(self.weeks)
+        """SQL `WHERE` restricting a table to the rows a load of the weeks
+        being validated can have written, so the frames stay bounded by the
+        run, not the history: `week` (or `as_of_week`) in the weeks; for the
+        history-wide lineage tables (no week, a `last_seen`), rows last seen
+        in or after the earliest of them (a load replaces exactly those rows,
+        warehouse/dedupe_step.write_tables; older rows were validated when
+        their week was). Their key uniqueness is still checked over the whole
+        table, in SQL (full_table_duplicates)."""
+        cols = self.columns.get(table, {})
+        marks = ", ".join("?" for _ in self.weeks)
+        if "week" in cols:
+            return f"WHERE week IN ({marks})", list(self.weeks)
+        if "as_of_week" in cols:
+            return f"WHERE as_of_week IN ({marks})", list(self.weeks)
+        if "last_seen" in cols and self.weeks and self.weeks != self.all_weeks:
+            return "WHERE last_seen >= ?", [min(self.weeks)]
+        return "", []
+
+    def full_table_duplicates(self, table: str, key: list[str]) -> int:
+        """Key values that occur more than once in the whole table (SQL, not a frame)."""
+        cols = ", ".join(quote(k) for k in key)
+        return self.con.execute(
+            f"SELECT count(*) FROM (SELECT {cols} FROM {quote(table)} GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
 
 
 def introspect(con) -> dict[str, dict[str, str]]:
@@ -123,3 +142,11 @@ def add_grain_checks(ctx: Context, plan: Plan, layer: str | None = None) -> None
         cols = ", ".join(quote(k) for k in t.key)
         df = ctx.df(f"SELECT {cols} FROM {quote(name)} {where}", params)
         plan.checks.append(Check(plan.layer, f"{layer}.grain.{name}", name, df, grain_expectations(t.key)))
+        if where.startswith("WHERE last_seen"):
+            # The frame holds the rows this load wrote; a duplicate of an older row is only visible table-wide.
+            dup = ctx.full_table_duplicates(name, list(t.key))
+            if dup:
+                plan.failures.append(
+                    f"table {name}: {dup} key value(s) ({', '.join(t.key)}) occur more than once in the whole table; "
+                    f"the dedupe tables were written twice — rebuild them with `credwatch load` of the earliest week"
+                )

@@ -23,7 +23,7 @@ IDS = {"2026-W20": ["1", "2", "3"], "2026-W21": ["2", "3", "4"], "2026-W22": ["1
 def published_checksums() -> dict[str, str]:
     con = duckdb.connect(str(paths().published_db), read_only=True)
     try:
-        return {t.name: table_checksum(con, t.name, t.key) for t in published_tables()}
+        return {t.name: table_checksum(con, t.name) for t in published_tables()}
     finally:
         con.close()
 

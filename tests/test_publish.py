@@ -135,3 +135,29 @@ def test_parquet_exports_hive_partitioned_by_week(two_weeks):
     con = duckdb.connect(str(paths().published_db), read_only=True)
     assert df.height == con.execute("SELECT count(*) FROM credential_demand_weekly").fetchone()[0]
     assert (exports / "dim_credential.parquet").exists()
+
+
+def test_table_checksum_is_order_free_and_sees_every_value():
+    """Equal contents give equal checksums in any order; one changed value, one
+    repeated row, a last-bit float difference or a renamed column do not."""
+    from warehouse.publish import table_checksum
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE a AS SELECT range AS id, range * 0.1::DOUBLE AS x, [range, 1] AS l, "
+        "CASE WHEN range % 3 = 0 THEN NULL ELSE 'v' || range END AS s FROM range(5000)"
+    )
+    con.execute("CREATE TABLE b AS SELECT * FROM a ORDER BY hash(id)")  # same rows, another order
+    assert table_checksum(con, "a") == table_checksum(con, "b")
+    base = table_checksum(con, "a")
+
+    con.execute("UPDATE b SET x = nextafter(x, 1e9) WHERE id = 4321")  # one ulp
+    assert table_checksum(con, "b") != base
+    con.execute("CREATE OR REPLACE TABLE b AS SELECT * FROM a UNION ALL SELECT * FROM a WHERE id = 7")
+    assert table_checksum(con, "b") != base
+    con.execute("CREATE OR REPLACE TABLE b AS SELECT * FROM a WHERE id <> 7")
+    assert table_checksum(con, "b") != base
+    con.execute("CREATE OR REPLACE TABLE b AS SELECT id, x, l, s AS s2 FROM a")
+    assert table_checksum(con, "b") != base
+    con.execute("CREATE TABLE e (id INTEGER)")
+    assert table_checksum(con, "e") == table_checksum(con, "e")  # an empty table has a checksum too

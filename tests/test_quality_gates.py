@@ -214,3 +214,37 @@ def test_raw_same_id_on_two_boards_passes(published):
     write_week(NEW)
     stats = refresh([NEW])
     assert stats["success"] and stats["weeks"] == [NEW]
+
+
+def test_week_filter_bounds_each_kind_of_table():
+    """Weekly tables by week (or as_of_week); the history-wide lineage tables by
+    last_seen, unless every loaded week is validated (then the whole table)."""
+    from expectations.base import Context
+
+    cols = {"w": {"week": "VARCHAR"}, "a": {"as_of_week": "VARCHAR"}, "l": {"last_seen": "VARCHAR"}, "d": {"credential_id": "VARCHAR"}}
+    ctx = Context(None, ["2026-W13", "2026-W12"], HISTORY + [NEW], {}, cols, {})
+    assert ctx.week_filter("w") == ("WHERE week IN (?, ?)", ["2026-W13", "2026-W12"])
+    assert ctx.week_filter("a") == ("WHERE as_of_week IN (?, ?)", ["2026-W13", "2026-W12"])
+    assert ctx.week_filter("l") == ("WHERE last_seen >= ?", ["2026-W12"])
+    assert ctx.week_filter("d") == ("", [])
+    full = Context(None, HISTORY, HISTORY, {}, cols, {})
+    assert full.week_filter("l") == ("", [])
+
+
+def test_duplicate_lineage_row_older_than_the_week_fails(published):
+    """A duplicated canonical posting last seen weeks ago lies outside the rows a
+    weekly validation reads; the whole-table key check still catches it."""
+    write_week(NEW)
+    load_weeks([NEW])
+    con = duckdb.connect(str(paths().work_db))
+    # A second row for a posting, as a double write would leave it, dated before the validated week.
+    con.execute(
+        "INSERT INTO int_canonical_postings SELECT * REPLACE (? AS first_seen, ? AS last_seen) "
+        "FROM int_canonical_postings ORDER BY canonical_id LIMIT 1", [HISTORY[0], HISTORY[0]]
+    )
+    con.close()
+    with pytest.raises(QualityGateFailed) as exc:
+        pipeline.validate([NEW])
+    msg = str(exc.value)
+    assert "table int_canonical_postings" in msg and "occur more than once in the whole table" in msg
+    assert sha256(paths().published_db) == published
