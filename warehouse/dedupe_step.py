@@ -86,7 +86,9 @@ def replay(loaded: list[str], first: str) -> Replay:
         # A canonical posting last seen before the replay and seen again in it is now
         # active in the weeks between: those loaded weeks' marts change too.
         before = start.canonicals.select("canonical_id", pl.col("last_seen").alias("_prev"))
-        back = state.canonicals.join(before, on="canonical_id").filter(pl.col("last_seen") > pl.col("_prev"))
+        # Two columns only: joining the whole state would gather every signature.
+        back = (state.canonicals.select("canonical_id", "last_seen").join(before, on="canonical_id")
+                .filter(pl.col("last_seen") > pl.col("_prev")))
         if back.height:
             gap_from = back["_prev"].min()
             later = [w for w in loaded if w > gap_from]
