@@ -12,6 +12,7 @@ global step (92); tests check the two agree.
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from statistics import NormalDist
 
 import polars as pl
@@ -76,14 +77,27 @@ def _credentials(con) -> list[str]:
     return [r[0] for r in con.execute("SELECT credential_id FROM dim_credential ORDER BY 1").fetchall()]
 
 
-def _window(con, weeks: list[str], s: premium.Settings, parts: tuple):
-    """Pooled premium per credential and (asking, requiring) unique postings over the window."""
-    postings, asks = premium.population(con, weeks)
+def _estimates(postings: pl.DataFrame, asks: pl.DataFrame, s: premium.Settings, parts: tuple):
+    """Pooled premium per credential and (asking, requiring) unique postings over a window's population."""
     prem = {key["credential_id"]: e
             for key, e in premium.credential_estimates(postings, asks, s, seed_parts=parts, group_sets="national")}
     counts = {c: (n, r) for c, n, r in asks.group_by("credential_id").agg(
         pl.len(), (pl.col("rank") == 1).sum()).iter_rows()}
     return prem, counts
+
+
+def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Settings, as_of: str, pool: ThreadPoolExecutor):
+    """_estimates of both windows, the two bootstraps on two threads.
+
+    The populations are read first, on this thread (one DuckDB connection is
+    not shared across threads); the bootstraps are NumPy loops that release
+    the GIL (take, partition, the generators), so on two cores the pair costs
+    about one window's wall time. Each window's numbers depend only on its
+    own seeded generators, so the threads cannot change them.
+    """
+    pops = [premium.population(con, prior), premium.population(con, recent)]
+    jobs = [pool.submit(_estimates, *pop, s, ("inflation", as_of, side)) for pop, side in zip(pops, ("prior", "recent"))]
+    return [j.result() for j in jobs]
 
 
 def _shift_interval(prior: tuple[int, int], recent: tuple[int, int], interval: float) -> tuple[float, float]:
@@ -96,12 +110,12 @@ def _shift_interval(prior: tuple[int, int], recent: tuple[int, int], interval: f
     return 100 * (d - z * se), 100 * (d + z * se)
 
 
-def rows(con, as_of: str, prior: list[str], recent: list[str], s: premium.Settings, cfg: dict) -> list[dict]:
+def rows(con, as_of: str, prior: list[str], recent: list[str], s: premium.Settings, cfg: dict,
+         pool: ThreadPoolExecutor) -> list[dict]:
     creds = _credentials(con)
     dem_p, dem_r = _demand(con, prior), _demand(con, recent)
     sup_p, sup_r = _supply(con, prior), _supply(con, recent)
-    prem_p, asks_p = _window(con, prior, s, ("inflation", as_of, "prior"))
-    prem_r, asks_r = _window(con, recent, s, ("inflation", as_of, "recent"))
+    (prem_p, asks_p), (prem_r, asks_r) = _windows_estimates(con, prior, recent, s, as_of, pool)
     min_demand = float(cfg.get("inflation_min_demand_change_pp", 0.5))
     min_supply = float(cfg.get("inflation_min_supply_change_pct", 10))
     shift_pp = float(cfg.get("inflation_required_shift_pp", 10))
@@ -172,10 +186,11 @@ def build(con, params: dict) -> None:
     loaded = sorted(params["loaded_weeks"])
     rebuilt = sorted(params["rebuilt_weeks"])
     out = []
-    for as_of in rebuilt:
-        w = windows(loaded, as_of, window, min_window)
-        if w is not None:
-            out += rows(con, as_of, *w, s, cfg)
+    with ThreadPoolExecutor(2) as pool:
+        for as_of in rebuilt:
+            w = windows(loaded, as_of, window, min_window)
+            if w is not None:
+                out += rows(con, as_of, *w, s, cfg, pool)
     con.execute("DELETE FROM credential_inflation WHERE as_of_week IN (SELECT unnest(CAST(? AS VARCHAR[])))", [rebuilt])
     # Weeks no longer loaded leave no rows behind.
     con.execute("DELETE FROM credential_inflation WHERE as_of_week NOT IN (SELECT unnest(CAST(? AS VARCHAR[])))", [loaded])
