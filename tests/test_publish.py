@@ -137,6 +137,66 @@ def test_parquet_exports_hive_partitioned_by_week(two_weeks):
     assert (exports / "dim_credential.parquet").exists()
 
 
+def _exports_equal_tables(exports, db) -> None:
+    """Every published table reads back from its Parquet export row for row."""
+    from warehouse.models import published_tables
+
+    con = duckdb.connect(str(db), read_only=True)
+    for t in published_tables():
+        cols = ", ".join(f'"{c}"' for c, *_ in con.execute(f'DESCRIBE "{t.name}"').fetchall())
+        single = exports / f"{t.name}.parquet"
+        src = (f"read_parquet('{single}')" if single.exists()
+               else f"read_parquet('{exports / t.name}/*/*.parquet', hive_partitioning = true, hive_types_autocast = false)")
+        n_db = con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]
+        if n_db == 0 and not single.exists():
+            assert not any((exports / t.name).iterdir()), t.name
+            continue
+        diff = con.execute(f'SELECT count(*) FROM ((SELECT {cols} FROM "{t.name}" EXCEPT ALL SELECT {cols} FROM {src}) '
+                           f'UNION ALL (SELECT {cols} FROM {src} EXCEPT ALL SELECT {cols} FROM "{t.name}"))').fetchone()[0]
+        assert diff == 0, t.name
+    con.close()
+
+
+def test_export_rewrites_only_changed_partitions(two_weeks):
+    """A republish after week 2026-W11 changed hard-links the unchanged
+    partitions (same inode) and writes the changed ones; the exports equal the
+    tables either way, and lineage is partitioned by canonical_last_seen."""
+    from test_warehouse import write_partition
+    from warehouse.load import load_weeks
+
+    publish()
+    exports = paths().published_db.parent / "exports"
+    _exports_equal_tables(exports, paths().published_db)
+    # The fixture's postings are listed again in week 2: their lineage rows all sit there.
+    assert sorted(p.name for p in (exports / "posting_lineage").iterdir()) == ["canonical_last_seen=2026-W11"]
+
+    def inode(table, week):
+        (f,) = (exports / table / f"week={week}").glob("*.parquet")
+        return f.stat().st_ino
+
+    before = {w: inode("credential_demand_weekly", w) for w in ("2026-W10", "2026-W11")}
+    unchanged = publish()  # nothing changed: every partition reused
+    partitioned = {t: v for t, v in unchanged["export_partitions"].items() if not (exports / f"{t}.parquet").exists()}
+    assert partitioned and all(v["written"] == 0 for v in partitioned.values())
+    assert unchanged["export_partitions"]["credential_demand_weekly"] == {"written": 0, "reused": 2}
+    assert {w: inode("credential_demand_weekly", w) for w in before} == before
+
+    # Week 2 again with another ask: its partitions change, week 1's do not.
+    write_partition("2026-W11", 5, [(0, "cissp", True), (1, "cissp", True), (3, "pmp", True), (4, "pmp", True)])
+    load_weeks(["2026-W11"])
+    second = publish()
+    assert second["export_partitions"]["credential_demand_weekly"] == {"written": 1, "reused": 1}
+    assert inode("credential_demand_weekly", "2026-W10") == before["2026-W10"]
+    assert inode("credential_demand_weekly", "2026-W11") != before["2026-W11"]
+    _exports_equal_tables(exports, paths().published_db)
+
+    # An export folder without its index (or from an older version) is rewritten whole.
+    (exports / "_partitions.json").unlink()
+    third = publish()
+    assert third["export_partitions"]["credential_demand_weekly"] == {"written": 2, "reused": 0}
+    _exports_equal_tables(exports, paths().published_db)
+
+
 def test_table_checksum_is_order_free_and_sees_every_value():
     """Equal contents give equal checksums in any order; one changed value, one
     repeated row, a last-bit float difference or a renamed column do not."""

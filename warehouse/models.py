@@ -2,8 +2,8 @@
 module.
 
 - models/ddl/<table>.sql: CREATE TABLE + COMMENT ON. Its first line is a
-  header `-- layer: …; grain: …; key: a, b; published: true|false` that this
-  module reads, so a table's documentation lives next to its SQL.
+  header `-- layer: …; grain: …; key: a, b; published: true|false` (and,
+  optionally, `export_partition: col`) that this module reads, so a table's documentation lives next to its SQL.
 - models/build/NN_<step>.sql: DML run in file-name order. Named parameters
   ($week, $postings_path, …) are bound per run; only those a statement uses.
 - models/build/NN_<step>.py: a step SQL cannot express well (a bootstrap):
@@ -28,6 +28,9 @@ class Table:
     key: tuple[str, ...]
     published: bool
     ddl: str
+    # Column the Parquet export is partitioned by when it is not `week`
+    # (header `export_partition: col`); None: `week` if the table has one.
+    export_partition: str | None = None
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -56,6 +59,7 @@ def tables() -> list[Table]:
                 key=tuple(k.strip() for k in h["key"].split(",")),
                 published=h["published"].lower() == "true",
                 ddl=path.read_text(encoding="utf-8"),
+                export_partition=h.get("export_partition") or None,
             )
         )
     return out

@@ -12,8 +12,11 @@ file is left behind or removed and the published database is untouched; the
 next publish removes stale temporaries.
 
 Parquet exports (for BI tools) go to warehouse/exports/<table>/week=<W>/ for
-tables with a `week` column and warehouse/exports/<table>.parquet otherwise;
-they are written to a fresh folder and swapped in the same way.
+tables with a `week` column, warehouse/exports/posting_lineage/
+canonical_last_seen=<W>/ for the lineage (its DDL header's export_partition)
+and warehouse/exports/<table>.parquet otherwise; they are written to a fresh
+folder and swapped in the same way. Partitions whose contents did not change
+are hard-linked from the exports being replaced (see _export).
 """
 from __future__ import annotations
 
@@ -94,22 +97,79 @@ def _build(tmp: Path, work_db: Path) -> dict:
     return manifest
 
 
-def _export(db: Path, out: Path) -> None:
+PARTITION_INDEX = "_partitions.json"  # leading underscore: Hive-style readers skip it
+
+
+def _partition_sums(con, table: str, column: str) -> dict[str, str]:
+    """Partition value -> content checksum (as table_checksum, per partition)."""
+    q = f'"{table}"'
+    schema = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {q})").fetchall()
+    cols = ", ".join(f'"{c}"' for c, _ in schema)
+    return {str(v): hashlib.sha256(repr((schema, n, int(h))).encode()).hexdigest()
+            for v, n, h in con.execute(f'SELECT "{column}", count(*), coalesce(sum(hash({cols})), 0) FROM {q} GROUP BY 1').fetchall()}
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """dst gets src's files as hard links (copies where the filesystem has none)."""
+    dst.mkdir(parents=True)
+    for f in src.iterdir():
+        try:
+            os.link(f, dst / f.name)
+        except OSError:
+            shutil.copy2(f, dst / f.name)
+
+
+def _export(db: Path, out: Path, previous: Path | None = None) -> dict:
+    """Write the Parquet exports of `db` into `out`; returns per-table counts of
+    partitions written and reused.
+
+    Partitioned tables (by `week`, or the DDL header's export_partition) are
+    checksummed per partition; a partition whose checksum equals the one
+    recorded in `previous` (the exports being replaced) is hard-linked from
+    there instead of written again. A weekly refresh changes the new week's
+    partitions (and posting_lineage's canonical_last_seen partitions it moved
+    rows out of), so the export costs the changed partitions, not the history.
+    The index travels inside the export folder, swapped with it, so it always
+    describes the files beside it.
+    """
+    prev_index: dict = {}
+    if previous is not None and (previous / PARTITION_INDEX).exists():
+        try:
+            prev_index = json.loads((previous / PARTITION_INDEX).read_text())
+        except ValueError:
+            prev_index = {}  # unreadable: write everything
+    index: dict = {}
+    stats: dict = {}
     con = duckdb.connect(str(db), read_only=True)
     try:
         out.mkdir(parents=True)
         for t in published_tables():
             cols = [r[0] for r in con.execute(f"DESCRIBE \"{t.name}\"").fetchall()]
             order = ", ".join(f'"{k}"' for k in t.key)
-            if "week" in cols:
-                con.execute(
-                    f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / t.name}' "
-                    f"(FORMAT parquet, PARTITION_BY (week))"
-                )
-            else:
+            part = t.export_partition or ("week" if "week" in cols else None)
+            if part is None:
                 con.execute(f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / (t.name + '.parquet')}' (FORMAT parquet)")
+                stats[t.name] = {"written": 1, "reused": 0}
+                continue
+            sums = _partition_sums(con, t.name, part)
+            old = prev_index.get(t.name, {}).get("partitions", {}) if prev_index.get(t.name, {}).get("column") == part else {}
+            reuse = sorted(v for v, h in sums.items()
+                           if old.get(v) == h and previous is not None and (previous / t.name / f"{part}={v}").is_dir())
+            changed = sorted(set(sums) - set(reuse))
+            if changed:
+                con.execute(
+                    f"COPY (SELECT * FROM \"{t.name}\" WHERE \"{part}\" IN (SELECT unnest(CAST(? AS VARCHAR[]))) ORDER BY {order}) "
+                    f"TO '{out / t.name}' (FORMAT parquet, PARTITION_BY (\"{part}\"))", [changed])
+            else:
+                (out / t.name).mkdir()
+            for v in reuse:
+                _link_tree(previous / t.name / f"{part}={v}", out / t.name / f"{part}={v}")
+            index[t.name] = {"column": part, "partitions": sums}
+            stats[t.name] = {"written": len(changed), "reused": len(reuse)}
     finally:
         con.close()
+    (out / PARTITION_INDEX).write_text(json.dumps(index, indent=1, sort_keys=True))
+    return stats
 
 
 def publish(export_parquet: bool = True) -> dict:
@@ -132,7 +192,7 @@ def publish(export_parquet: bool = True) -> dict:
         try:
             manifest = _build(tmp, p.work_db)
             if export_parquet:
-                _export(tmp, exports_tmp)
+                manifest["export_partitions"] = _export(tmp, exports_tmp, exports if exports.exists() else None)
             _fsync(tmp)
         except (OSError, duckdb.Error) as exc:
             tmp.unlink(missing_ok=True)

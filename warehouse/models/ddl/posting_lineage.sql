@@ -1,4 +1,4 @@
--- layer: mart; grain: one row per source posting (source:source_id); key: posting_key; published: true
+-- layer: mart; grain: one row per source posting (source:source_id); key: posting_key; published: true; export_partition: canonical_last_seen
 CREATE TABLE IF NOT EXISTS posting_lineage (
     posting_key      VARCHAR NOT NULL,
     source           VARCHAR NOT NULL,
