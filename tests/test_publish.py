@@ -94,7 +94,7 @@ CHILD = textwrap.dedent(
         p.os.replace = hang
     else:
         real_build = p._build
-        def hang_build(tmp, work):
+        def hang_build(tmp, *rest):
             import duckdb
             con = duckdb.connect(str(tmp)); con.execute("CREATE TABLE half AS SELECT 1 AS x"); con.close()
             print("READY", flush=True); time.sleep(600)
@@ -195,6 +195,66 @@ def test_export_rewrites_only_changed_partitions(two_weeks):
     third = publish()
     assert third["export_partitions"]["credential_demand_weekly"] == {"written": 2, "reused": 0}
     _exports_equal_tables(exports, paths().published_db)
+
+
+def _published_contents(db) -> dict:
+    """Every published table's rows, sorted: what analysts can see."""
+    from warehouse.models import published_tables
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t.name: sorted(con.execute(f'SELECT * FROM "{t.name}"').fetchall(), key=repr) for t in published_tables()}
+    finally:
+        con.close()
+
+
+def test_republish_updates_a_copy_of_the_previous_file(two_weeks, monkeypatch):
+    """After a full build, a republish copies the published file and replaces
+    only what changed: unchanged tables are kept, a changed week's partitions
+    are replaced, and the result equals a full build of the same work
+    database, row for row. A schema change or the FULL_BUILD_EVERY cadence
+    forces a full build."""
+    import json
+
+    import warehouse.publish as P
+    from test_warehouse import write_partition
+    from warehouse.load import load_weeks
+
+    first = publish(export_parquet=False)
+    assert first["build"] == "full" and first["updates_since_full"] == 0
+    db = paths().published_db
+    same = publish(export_parquet=False)
+    assert same["build"] == "incremental" and same["updates_since_full"] == 1
+    assert {t: v["publish"] for t, v in same["tables"].items()} == {t: "kept" for t in same["tables"]}
+    assert {t: v["checksum"] for t, v in same["tables"].items()} == {t: v["checksum"] for t, v in first["tables"].items()}
+
+    # Week 2 again with another ask: its partitions change, week 1's do not.
+    write_partition("2026-W11", 5, [(0, "cissp", True), (1, "cissp", True), (3, "pmp", True), (4, "pmp", True)])
+    load_weeks(["2026-W11"])
+    updated = publish(export_parquet=False)
+    assert updated["build"] == "incremental"
+    acts = {t: v["publish"] for t, v in updated["tables"].items()}
+    assert acts["credential_demand_weekly"] == "1 of 2 week partitions replaced"
+    assert acts["dim_credential"] == "kept"
+    assert {t for t, a in acts.items() if a != "kept"} == {"credential_demand_weekly", "credential_value_weekly"}
+    incremental_rows = _published_contents(db)
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT mentioning_postings FROM credential_demand_weekly WHERE week = '2026-W11' AND credential_id = 'cissp' "
+                       "AND soc_major = 'ALL' AND region = 'ALL'").fetchone()[0] == 2
+    con.close()
+
+    # The same work database built from scratch: the same rows, the same checksums.
+    manifest = db.parent / "credwatch.publish.json"
+    m = json.loads(manifest.read_text())
+    m["schema_signature"] = "another layout"
+    manifest.write_text(json.dumps(m))
+    full = publish(export_parquet=False)
+    assert full["build"] == "full" and full["updates_since_full"] == 0
+    assert {t: v["checksum"] for t, v in full["tables"].items()} == {t: v["checksum"] for t, v in updated["tables"].items()}
+    assert _published_contents(db) == incremental_rows
+
+    monkeypatch.setattr(P, "FULL_BUILD_EVERY", 3)
+    assert [publish(export_parquet=False)["build"] for _ in range(4)] == ["incremental", "incremental", "full", "incremental"]
 
 
 def test_table_checksum_is_order_free_and_sees_every_value():
