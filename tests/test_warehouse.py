@@ -150,3 +150,32 @@ def test_quality_gate_floor_of_credentials_with_demand(two_weeks, monkeypatch):
     (cfg / "quality.yml").write_text(yaml.safe_dump(q))
     with pytest.raises(QualityGateFailed, match="only 2 credentials have demand"):
         validate()
+
+
+def test_dedupe_states_saved_in_the_background_equal_inline_ones(two_weeks, monkeypatch):
+    """load_weeks saves the dedupe states on a helper thread: the states it
+    leaves are the ones an inline replay writes, and a failed save fails the
+    load with its error (the next load recomputes the missing state)."""
+    from transforms.dedupe import load_state
+    from warehouse import dedupe_step
+
+    root = dedupe_step.state_root()
+    background = {w: load_state(root / f"week={w}") for w in ("2026-W10", "2026-W11")}
+    assert not list(root.glob("*.tmp"))
+    dedupe_step.clear_states()
+    result = dedupe_step.replay(["2026-W10", "2026-W11"], "2026-W10", background=False)
+    assert result.replayed == ["2026-W10", "2026-W11"]
+    for w, st in background.items():
+        inline = load_state(root / f"week={w}")
+        assert st.last_week == inline.last_week == w
+        # Row order within a state is not part of it (every reader sorts or joins).
+        assert st.canonicals.sort("canonical_id").equals(inline.canonicals.sort("canonical_id"))
+        assert st.members.sort("posting_key").equals(inline.members.sort("posting_key"))
+
+    def full_disk(state, folder):
+        raise OSError(28, "No space left on device", str(folder))
+
+    monkeypatch.setattr(dedupe_step, "save_state", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        load_weeks(["2026-W11"])
+    monkeypatch.undo()

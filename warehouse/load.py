@@ -157,6 +157,7 @@ def load_weeks(weeks: list[str]) -> dict:
             weeks = sorted(set(weeks) | set(_loaded_clean_weeks()))
             con = connect_work()
         in_tx = False
+        replay = None
         try:
             ensure_schema(con)
             con.execute("DELETE FROM _credwatch_schema")
@@ -165,7 +166,7 @@ def load_weeks(weeks: list[str]) -> dict:
             # Dedupe first (outside the transaction: its saved states are
             # derived from the clean partitions alone, so a failed load
             # leaves states a rerun recomputes identically).
-            replay = dedupe_step.replay(loaded, weeks[0])
+            replay = dedupe_step.replay(loaded, weeks[0], background=True)
             mart_weeks = [w for w in loaded if replay.marts_from is not None and w >= replay.marts_from]
             mart_weeks = sorted(set(mart_weeks) | set(weeks))
             baseline = baseline_week(loaded)
@@ -197,6 +198,8 @@ def load_weeks(weeks: list[str]) -> dict:
             raise
         finally:
             con.close()
+            if replay is not None:
+                replay.wait()  # the dedupe states saved meanwhile (raises a save's error)
     return {"postings_by_week": counts, "marts_rebuilt": mart_weeks, "dedupe_replayed": replay.replayed}
 
 
