@@ -89,14 +89,16 @@ def _estimates(postings: pl.DataFrame, asks: pl.DataFrame, s: premium.Settings, 
 def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Settings, as_of: str, pool: ThreadPoolExecutor):
     """_estimates of both windows, the two bootstraps on two threads.
 
-    The populations are read first, on this thread (one DuckDB connection is
-    not shared across threads); the bootstraps are NumPy loops that release
-    the GIL (take, partition, the generators), so on two cores the pair costs
-    about one window's wall time. Each window's numbers depend only on its
-    own seeded generators, so the threads cannot change them.
+    The populations are read on this thread (one DuckDB connection is not
+    shared across threads), the prior window's bootstrap starting while the
+    recent window's population is read; the bootstraps are NumPy loops that
+    release the GIL (take, partition, the generators), so on two cores the
+    pair costs about one window's wall time. Each window's numbers depend
+    only on its own seeded generators, so the threads cannot change them.
     """
-    pops = [premium.population(con, prior), premium.population(con, recent)]
-    jobs = [pool.submit(_estimates, *pop, s, ("inflation", as_of, side)) for pop, side in zip(pops, ("prior", "recent"))]
+    jobs = []
+    for weeks, side in ((prior, "prior"), (recent, "recent")):
+        jobs.append(pool.submit(_estimates, *premium.population(con, weeks), s, ("inflation", as_of, side)))
     return [j.result() for j in jobs]
 
 
