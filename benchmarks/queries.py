@@ -60,9 +60,12 @@ def published_db(postings: int, weeks: int, workdir: Path) -> Path:
 
     all_weeks = R.weeks_of(weeks)
     lake, info = R.dataset(workdir, postings, weeks)
-    wh, _ = R.history(workdir, lake, info, all_weeks, fresh=False)
-    manifest = wh / "credwatch.publish.json"
-    if not manifest.exists() or json.loads(manifest.read_text()).get("weeks", [])[-1:] != all_weeks[-1:]:
+    hist, _ = R.history(workdir, lake, info, all_weeks, fresh=False)
+    # The history itself stays at W-1 weeks (refresh.py copies it for every run).
+    wh = R.run_copy_current(hist)
+    manifest = wh / "credwatch.publish.json" if wh else None
+    if manifest is None or not manifest.exists() or json.loads(manifest.read_text()).get("weeks", [])[-1:] != all_weeks[-1:]:
+        wh = R.restore(hist)
         print(f"# loading and publishing {all_weeks[-1]} into {wh}", file=sys.stderr, flush=True)
         R.run_child(lake, wh, [all_weeks[-1]], validate=False, publish=True)
     return wh / "credwatch.duckdb"
