@@ -64,3 +64,29 @@ def test_cost_does_not_grow_with_samples_times_n():
 def test_empty_input_names_the_problem():
     with pytest.raises(ValueError, match="no values"):
         boot_medians(np.empty(0), 10, np.random.default_rng(0))
+
+
+def test_single_cell_estimate_has_the_naive_premium_distribution():
+    """A one-cell premium is drawn as median salary / reference median from
+    their order statistics; it must match the naive bootstrap (resample both
+    sides, divide, take the median of the ratios), and pooling two cells
+    (the matrix path) must still see each cell's own reference."""
+    from warehouse.premium import Settings, estimate, rng_for
+
+    rng = np.random.default_rng(11)
+    req = rng.lognormal(11.2, 0.3, 51).round(-3)
+    ref = np.sort(rng.lognormal(11.0, 0.35, 240).round(-3))
+    s = Settings(min_n=10, ref_min_n=10, samples=20_000, interval=0.9, seed=5)
+    fast = estimate({"c": req}, {"c": ref}, s, lambda c, side: rng_for(5, c, side), pooled=False, presorted=True)
+    g = np.random.default_rng(3)
+    ref_meds = np.median(ref[g.integers(0, len(ref), size=(s.samples, len(ref)))], axis=1)
+    naive = 100 * (np.median(req[g.integers(0, len(req), size=(s.samples, len(req)))] / ref_meds[:, None], axis=1) - 1)
+    assert fast.cells_used == 1
+    assert _cdf_distance(naive, fast.boot) < 0.02
+    assert fast.premium_pct == pytest.approx(100 * (np.median(req) / np.median(ref) - 1))
+    # Two cells whose reference medians differ by 2x: the pooled path divides by each cell's own.
+    pooled = estimate({"a": req, "b": 2 * req}, {"a": ref, "b": 2 * ref}, s, lambda c, side: rng_for(5, c, side),
+                      pooled=True, presorted=True)
+    assert pooled.cells_used == 2
+    assert pooled.premium_pct == pytest.approx(fast.premium_pct)
+    assert abs(np.median(pooled.boot) - np.median(fast.boot)) < 0.5

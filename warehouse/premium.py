@@ -172,6 +172,21 @@ def estimate(required: dict[object, np.ndarray], reference: dict[object, np.ndar
     # without the concatenation copy (this loop is most of credential_inflation's cost).
     # float32: the matrix is only ranked (a ratio's relative rounding, 6e-8, moves an
     # interval bound by < 1e-5 pp) and half the bytes halve the take and the partition.
+    if len(cells) == 1:
+        # One cell: every ratio has the same denominator, and a median is
+        # scale-equivariant, so a resample's median ratio is its median salary
+        # over the reference median: both sides from their order-statistic
+        # distributions, O(samples) instead of the (samples x n) matrix. The
+        # same distribution as the matrix below (tests/test_premium_bootstrap.py).
+        # Every cell row of credential_value_weekly, and single-cell credentials
+        # in the pooled rows, take this path.
+        (c,) = cells
+        ref_meds = boot_medians(ref[c], s.samples, rng(c, "reference"), presorted=presorted)
+        req_meds = boot_medians(req[c], s.samples, rng(c, "required"))
+        boot = 100.0 * (req_meds / ref_meds - 1.0)
+        alpha = (1.0 - s.interval) / 2
+        lo, hi = np.quantile(boot, [alpha, 1.0 - alpha])
+        return Estimate(n_req, n_ref, 1, med_req, med_ref, point, float(lo), float(hi), False, None, boot)
     boot_ratios = np.empty((s.samples, n_req), dtype=np.float32)
     at = 0
     for c in cells:
