@@ -90,3 +90,29 @@ def test_single_cell_estimate_has_the_naive_premium_distribution():
     assert pooled.cells_used == 2
     assert pooled.premium_pct == pytest.approx(fast.premium_pct)
     assert abs(np.median(pooled.boot) - np.median(fast.boot)) < 0.5
+
+
+def _naive_pooled(values, scales, rng):
+    parts = [v[rng.integers(0, len(v), size=(scales.shape[0], len(v)))] / scales[:, [c]] for c, v in enumerate(values)]
+    return np.median(np.concatenate(parts, axis=1), axis=1)
+
+
+@pytest.mark.parametrize("sizes,window", [((40, 7, 300), 8.0), ((41, 7, 300), 8.0), ((5, 3), 8.0), ((40, 7, 300), 0.0), ((120, 60), 0.3)])
+def test_pooled_medians_have_the_naive_distribution(sizes, window):
+    """pooled_boot_medians against resampling every value: the same
+    distribution for odd and even n, ties, scales that vary a lot per sample
+    (small reference cells), and with a window so narrow (0: the middle rank
+    only) that most samples take the fallback path."""
+    from warehouse.premium import pooled_boot_medians
+
+    rng = np.random.default_rng(sum(sizes))
+    values = [np.sort(rng.lognormal(11 + 0.2 * i, 0.4, n).round(-3)) for i, n in enumerate(sizes)]
+    samples = 20_000
+    # Per-cell scales as reference medians of small cells: wide, skewed, with ties.
+    scales = np.column_stack([boot_medians(rng.lognormal(11 + 0.2 * i, 0.4, 15).round(-3), samples, np.random.default_rng(i))
+                              for i in range(len(sizes))])
+    naive = _naive_pooled(values, scales, np.random.default_rng(1))
+    fast = pooled_boot_medians(values, scales, np.random.default_rng(2), window=window)
+    assert _cdf_distance(naive, fast) < 0.02
+    assert np.isfinite(fast).all()
+

@@ -18,11 +18,13 @@ Definitions (docs/methodology.md, "credential_value_weekly"):
   postings take part (a cell median of 3 postings is not a reference).
 
 Bootstrap: percentile interval from `samples` resamples. Resampling is
-stratified by cell on both sides (each cell keeps its n). The requiring
-side is drawn as index matrices (samples x n) per cell; the reference
+stratified by cell on both sides (each cell keeps its n). The reference
 median of a cell, whose n is every other salaried posting of the cell, is
 drawn from its order-statistic distribution (boot_medians), which is the
-same distribution without the (samples x n) matrix. Every
+same distribution without the (samples x n) matrix; so is a one-cell
+requiring median. A pooled requiring side draws only the resampled values
+near its median, given multinomial counts below / near / above it
+(pooled_boot_medians): the same distribution again. Every
 estimate takes its own generator seeded from its identity (week,
 credential, cell), so a rerun, or a different processing order, gives the
 same bytes.
@@ -108,15 +110,84 @@ def _median(v: np.ndarray, presorted: bool) -> float:
     return float(v[n // 2]) if n % 2 else float((v[n // 2 - 1] + v[n // 2]) / 2.0)
 
 
-def _row_medians(m: np.ndarray) -> np.ndarray:
-    """np.median(m, axis=1), partitioning m in place (the caller's scratch matrix)."""
-    n = m.shape[1]
-    mid = n // 2
-    if n % 2:
-        m.partition(mid, axis=1)
-        return m[:, mid].copy()
-    m.partition([mid - 1, mid], axis=1)
-    return (m[:, mid - 1] + m[:, mid]) / 2.0
+def pooled_boot_medians(values: list[np.ndarray], scales: np.ndarray, rng: np.random.Generator,
+                        window: float = 3.0) -> np.ndarray:
+    """Medians of `samples` stratified resamples of ratios, drawn without the
+    (samples x n) matrix: for sample b, cell c contributes n_c draws (with
+    replacement) from values[c] divided by scales[b, c], and the result is the
+    median of all n = sum n_c ratios (for even n, the mean of the two middle).
+
+    values: each cell's values in ascending order; scales: (samples, cells),
+    positive. Exact in distribution, by conditioning on counts: take a
+    window [tL, tH] of ratios around the point median (its ranks +/- window x
+    sqrt(n) at scales' column medians). For each sample and cell, the items
+    of the cell split into below / inside / above the window at that
+    sample's scale (index ranges of the sorted values), and the numbers of
+    draws in each are multinomial: two binomials. Given the counts, the draws
+    inside are iid uniform over the inside items, so only those are drawn,
+    and the median is found among them when it lies inside (below < k and
+    below + inside > k for both middle ranks k). A sample whose median falls
+    outside (rare) draws its below and above items too, with the same counts:
+    still exact. Work: samples x (cells + ~2 window sqrt(n)) instead of
+    samples x n; tests/test_premium_bootstrap.py compares it with the matrix.
+    """
+    samples, n_cells = scales.shape
+    sizes = np.array([len(v) for v in values], dtype=np.int64)
+    n = int(sizes.sum())
+    flat = np.concatenate(values).astype(np.float64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    k1, k2 = (n - 1) // 2, n // 2
+    # The window, from the ratios at typical scales.
+    typical = np.median(scales, axis=0)
+    point = np.sort(flat / np.repeat(typical, sizes))
+    half = int(np.ceil(window * np.sqrt(n)))
+    t_lo, t_hi = point[max(0, k1 - half)], point[min(n - 1, k2 + half)]
+    # Per (sample, cell): index ranges of the sorted values below / inside the window.
+    j_lo = np.empty((samples, n_cells), dtype=np.int64)
+    j_hi = np.empty((samples, n_cells), dtype=np.int64)
+    for c, v in enumerate(values):
+        j_lo[:, c] = np.searchsorted(v, t_lo * scales[:, c], side="left")
+        j_hi[:, c] = np.searchsorted(v, t_hi * scales[:, c], side="right")
+    j_hi = np.maximum(j_hi, j_lo)
+    size = np.broadcast_to(sizes, (samples, n_cells))
+    below = rng.binomial(size, j_lo / size)
+    rest = size - below
+    span = size - j_lo
+    inside = rng.binomial(rest, np.divide(j_hi - j_lo, span, out=np.zeros(span.shape), where=span > 0))
+    b_tot, i_tot = below.sum(axis=1), inside.sum(axis=1)
+    ok = (b_tot <= k1) & (b_tot + i_tot > k2)
+
+    ratio, sample_of = _uniform_draws(inside, j_lo, j_hi, np.arange(samples), flat, offsets, scales, rng)
+    # Sorted within each sample by one argsort of sample + position in the
+    # window (in [0, 1]): 10x faster than a lexsort of (ratio, sample). The
+    # ratios themselves are taken back exactly (a tie stays a tie); only two
+    # ratios within ~1e-13 of the window's width of each other can swap.
+    width = t_hi - t_lo if t_hi > t_lo else 1.0
+    ratio = ratio[np.argsort(2.0 * sample_of + np.clip((ratio - t_lo) / width, 0.0, 1.0))]
+    start = np.concatenate([[0], np.cumsum(i_tot)[:-1]])
+    out = np.empty(samples)
+    good = np.flatnonzero(ok)
+    out[good] = (ratio[start[good] + k1 - b_tot[good]] + ratio[start[good] + k2 - b_tot[good]]) / 2.0
+    for i in np.flatnonzero(~ok):
+        # Median outside the window: draw this sample's other items too (same counts).
+        r = slice(i, i + 1)
+        low, _ = _uniform_draws(below[r], np.zeros_like(j_lo[r]), j_lo[r], [i], flat, offsets, scales, rng)
+        high, _ = _uniform_draws(rest[r] - inside[r], j_hi[r], size[r], [i], flat, offsets, scales, rng)
+        full = np.sort(np.concatenate([low, ratio[start[i]:start[i] + i_tot[i]], high]))
+        out[i] = (full[k1] + full[k2]) / 2.0
+    return out
+
+
+def _uniform_draws(counts, lo, hi, rows, flat, offsets, scales, rng):
+    """counts[r, c] uniform draws over the items [lo, hi) of cell c (flat[offsets[c]:]),
+    divided by scales[rows[r], c]; returns (ratios, sample of each), grouped by sample."""
+    n_rows, n_cells = counts.shape
+    cnt = counts.ravel()
+    sample_of = np.repeat(np.repeat(np.asarray(rows), n_cells), cnt)
+    cell_of = np.repeat(np.tile(np.arange(n_cells), n_rows), cnt)
+    lo_r, width = np.repeat(lo.ravel(), cnt), np.repeat((hi - lo).ravel(), cnt)
+    idx = lo_r + np.minimum((rng.random(len(lo_r)) * width).astype(np.int64), width - 1)
+    return flat[offsets[cell_of] + idx] / scales[sample_of, cell_of], sample_of
 
 
 @dataclass
@@ -141,8 +212,9 @@ def estimate(required: dict[object, np.ndarray], reference: dict[object, np.ndar
     required / reference: salaries per cell key. For a pooled estimate only
     cells with >= s.ref_min_n reference salaries take part; a single cell is
     used as is. rng(cell, side) -> the generator of that cell's resamples
-    of one side ("required" / "reference"), so a cell contributes the same
-    draws to every row that pools it. presorted: every reference array is
+    of one side ("reference", "required"; a pool's required side asks for
+    its first cell and a side naming every cell), so estimates do not depend
+    on the order they are computed in. presorted: every reference array is
     in ascending order (skips a sort per cell). Suppressed (premium and interval None) when either
     side has fewer than s.min_n salaries.
     """
@@ -167,38 +239,20 @@ def estimate(required: dict[object, np.ndarray], reference: dict[object, np.ndar
         return Estimate(n_req, n_ref, len(cells), med_req, med_ref, None, None, None, True, "; ".join(reasons), None)
     ratios = np.concatenate([req[c] / _median(ref[c], presorted) for c in cells])
     point = 100.0 * (float(np.median(ratios)) - 1.0)
-    # One (samples x n_req) matrix filled cell by cell in place, and one partition at the
-    # middle: the same numbers as np.median over the concatenated per-cell matrices
-    # without the concatenation copy (this loop is most of credential_inflation's cost).
-    # float32: the matrix is only ranked (a ratio's relative rounding, 6e-8, moves an
-    # interval bound by < 1e-5 pp) and half the bytes halve the take and the partition.
+    # Reference salaries arrive sorted (credential_estimates orders every cell by salary).
+    ref_meds = np.column_stack([boot_medians(ref[c], s.samples, rng(c, "reference"), presorted=presorted) for c in cells])
     if len(cells) == 1:
         # One cell: every ratio has the same denominator, and a median is
         # scale-equivariant, so a resample's median ratio is its median salary
-        # over the reference median: both sides from their order-statistic
-        # distributions, O(samples) instead of the (samples x n) matrix. The
-        # same distribution as the matrix below (tests/test_premium_bootstrap.py).
-        # Every cell row of credential_value_weekly, and single-cell credentials
-        # in the pooled rows, take this path.
-        (c,) = cells
-        ref_meds = boot_medians(ref[c], s.samples, rng(c, "reference"), presorted=presorted)
-        req_meds = boot_medians(req[c], s.samples, rng(c, "required"))
-        boot = 100.0 * (req_meds / ref_meds - 1.0)
-        alpha = (1.0 - s.interval) / 2
-        lo, hi = np.quantile(boot, [alpha, 1.0 - alpha])
-        return Estimate(n_req, n_ref, 1, med_req, med_ref, point, float(lo), float(hi), False, None, boot)
-    boot_ratios = np.empty((s.samples, n_req), dtype=np.float32)
-    at = 0
-    for c in cells:
-        # Reference salaries arrive sorted (credential_estimates orders every cell by salary).
-        ref_meds = boot_medians(ref[c], s.samples, rng(c, "reference"), presorted=presorted)  # (samples,)
-        v = req[c].astype(np.float32)
-        idx = rng(c, "required").integers(0, len(v), size=(s.samples, len(v)))
-        block = boot_ratios[:, at:at + len(v)]
-        np.take(v, idx, out=block)
-        block /= ref_meds.astype(np.float32)[:, None]
-        at += len(v)
-    boot = 100.0 * (_row_medians(boot_ratios).astype(np.float64) - 1.0)
+        # over the reference median, drawn like the reference side in O(samples).
+        # Every cell row of credential_value_weekly takes this path.
+        boot = 100.0 * (boot_medians(req[cells[0]], s.samples, rng(cells[0], "required")) / ref_meds[:, 0] - 1.0)
+    else:
+        # Several cells: the median of every resampled ratio, by conditioning on
+        # how many draws fall near the median (pooled_boot_medians); its generator
+        # is the pool's, as its draws depend on the whole pool.
+        pool_rng = rng(cells[0], "required pooled with " + "|".join(map(str, cells)))
+        boot = 100.0 * (pooled_boot_medians([np.sort(req[c]) for c in cells], ref_meds, pool_rng) - 1.0)
     alpha = (1.0 - s.interval) / 2
     lo, hi = np.quantile(boot, [alpha, 1.0 - alpha])
     return Estimate(n_req, n_ref, len(cells), med_req, med_ref, point, float(lo), float(hi), False, None, boot)
