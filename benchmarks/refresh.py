@@ -258,6 +258,7 @@ def restore(wh_hist: Path) -> Path:
     run = wh_hist.parent / "refresh-run"
     shutil.rmtree(run, ignore_errors=True)
     shutil.copytree(wh_hist, run)
+    os.sync()  # the copy's dirty pages written back now, not during the timed run
     return run
 
 
