@@ -148,7 +148,6 @@ def pooled_boot_medians(values: list[np.ndarray], scales: np.ndarray, rng: np.ra
     for c, v in enumerate(values):
         j_lo[:, c] = np.searchsorted(v, t_lo * scales[:, c], side="left")
         j_hi[:, c] = np.searchsorted(v, t_hi * scales[:, c], side="right")
-    j_hi = np.maximum(j_hi, j_lo)
     size = np.broadcast_to(sizes, (samples, n_cells))
     below = rng.binomial(size, j_lo / size)
     rest = size - below

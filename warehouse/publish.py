@@ -108,17 +108,17 @@ def _fill(con, t, where: str = "", params: list | None = None) -> None:
     con.execute(f'INSERT INTO "{t.name}" SELECT * FROM work."{t.name}" {where} ORDER BY {order}', params or [])
 
 
-def _update(con, t) -> str:
+def _update(con, t) -> tuple[str, str]:
     """Bring table t of the copied previous file up to the work database's contents.
 
     Unchanged (equal checksums): kept. Otherwise the partitions (week, or the
     DDL header's export_partition) whose checksums differ are deleted and
     inserted again from work; without a partition column, or if the result
     does not checksum equal to work (it always should), every row is replaced.
-    Returns what was done, for the manifest."""
+    Returns what was done (for the manifest) and the table's checksum now."""
     want = table_checksum(con, f"work.{t.name}")
     if table_checksum(con, t.name) == want:
-        return "kept"
+        return "kept", want
     part = _partition_column(con, t)
     if part is not None:
         new, old = _sums(con, f"work.{t.name}", part), _sums(con, t.name, part)
@@ -128,10 +128,10 @@ def _update(con, t) -> str:
             con.execute(f'DELETE FROM "{t.name}" {where}', [changed])
             _fill(con, t, where, [changed])
             if table_checksum(con, t.name) == want:
-                return f"{len(changed)} of {len(new)} {part} partitions replaced"
+                return f"{len(changed)} of {len(new)} {part} partitions replaced", want
     con.execute(f'DELETE FROM "{t.name}"')
     _fill(con, t)
-    return "all rows replaced"
+    return "all rows replaced", table_checksum(con, t.name)
 
 
 def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
@@ -156,12 +156,12 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
             if previous is None:
                 run_sql(con, t.ddl)
                 _fill(con, t)
-                action = "written"
+                action, checksum = "written", table_checksum(con, t.name)
             else:
-                action = _update(con, t)
+                action, checksum = _update(con, t)
             manifest["tables"][t.name] = {
                 "rows": con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0],
-                "checksum": table_checksum(con, t.name),
+                "checksum": checksum,
                 "grain": t.grain,
                 "key": list(t.key),
                 "publish": action,
@@ -174,8 +174,9 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
     return manifest
 
 
-def _previous_to_update(target: Path, manifest_path: Path) -> Path | None:
-    """The published file, when the next one can be built by updating a copy of it.
+def _previous_to_update(target: Path, manifest_path: Path) -> tuple[Path | None, int]:
+    """(the published file, its updates since the last full build) when the
+    next file can be built by updating a copy of it, else (None, 0).
 
     Needs the previous manifest to carry this code's schema_signature (same
     DuckDB version and DDL), no WAL beside the file, and fewer than
@@ -183,25 +184,21 @@ def _previous_to_update(target: Path, manifest_path: Path) -> Path | None:
     so often writes every table in key order again and drops the free blocks
     that deleted partitions leave in the file."""
     if not target.exists() or Path(str(target) + ".wal").exists() or not manifest_path.exists():
-        return None
+        return None, 0
     try:
         m = json.loads(manifest_path.read_text())
     except ValueError:
-        return None
-    if m.get("schema_signature") != schema_signature() or int(m.get("updates_since_full", FULL_BUILD_EVERY)) + 1 >= FULL_BUILD_EVERY:
-        return None
-    return target
+        return None, 0
+    updates = int(m.get("updates_since_full", FULL_BUILD_EVERY))
+    if m.get("schema_signature") != schema_signature() or updates + 1 >= FULL_BUILD_EVERY:
+        return None, 0
+    return target, updates
 
 
 FULL_BUILD_EVERY = 13  # publishes (a quarter of weekly refreshes)
 
 
 PARTITION_INDEX = "_partitions.json"  # leading underscore: Hive-style readers skip it
-
-
-def _partition_sums(con, table: str, column: str) -> dict[str, str]:
-    """Partition value -> content checksum (as table_checksum, per partition)."""
-    return _sums(con, table, column)
 
 
 def _link_tree(src: Path, dst: Path) -> None:
@@ -239,14 +236,13 @@ def _export(db: Path, out: Path, previous: Path | None = None) -> dict:
     try:
         out.mkdir(parents=True)
         for t in published_tables():
-            cols = [r[0] for r in con.execute(f"DESCRIBE \"{t.name}\"").fetchall()]
             order = ", ".join(f'"{k}"' for k in t.key)
-            part = t.export_partition or ("week" if "week" in cols else None)
+            part = _partition_column(con, t)
             if part is None:
                 con.execute(f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / (t.name + '.parquet')}' (FORMAT parquet)")
                 stats[t.name] = {"written": 1, "reused": 0}
                 continue
-            sums = _partition_sums(con, t.name, part)
+            sums = _sums(con, t.name, part)
             old = prev_index.get(t.name, {}).get("partitions", {}) if prev_index.get(t.name, {}).get("column") == part else {}
             reuse = sorted(v for v, h in sums.items()
                            if old.get(v) == h and previous is not None and (previous / t.name / f"{part}={v}").is_dir())
@@ -286,10 +282,9 @@ def publish(export_parquet: bool = True) -> dict:
         shutil.rmtree(exports_tmp, ignore_errors=True)
         try:
             manifest_path = target.parent / "credwatch.publish.json"
-            previous = _previous_to_update(target, manifest_path)
+            previous, updates = _previous_to_update(target, manifest_path)
             manifest = _build(tmp, p.work_db, previous)
-            manifest["updates_since_full"] = (
-                json.loads(manifest_path.read_text()).get("updates_since_full", 0) + 1 if previous else 0)
+            manifest["updates_since_full"] = updates + 1 if previous else 0
             if export_parquet:
                 manifest["export_partitions"] = _export(tmp, exports_tmp, exports if exports.exists() else None)
             _fsync(tmp)

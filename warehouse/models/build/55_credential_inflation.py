@@ -91,9 +91,9 @@ def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Sett
 
     The populations are read on this thread (one DuckDB connection is not
     shared across threads), the prior window's bootstrap starting while the
-    recent window's population is read; the bootstraps are NumPy loops that
-    release the GIL (take, partition, the generators), so on two cores the
-    pair costs about one window's wall time. Each window's numbers depend
+    recent window's population is read; the bootstraps are NumPy work that
+    releases the GIL (the generators, searchsorted, argsort), so on two cores
+    the pair costs about one window's wall time. Each window's numbers depend
     only on its own seeded generators, so the threads cannot change them.
     """
     jobs = []
