@@ -39,7 +39,9 @@ def html_to_text(expr: pl.Expr) -> pl.Expr:
     )
     e = _unescape(e)
     return (
-        e.str.replace_all(r"[ \t\r\f\v\u00a0]+", " ")
+        # Runs of blanks → one space. A lone space is left alone rather than
+        # rewritten by a `[...]+` match on every word gap (3× the cost).
+        e.str.replace_all(r"[ \t\r\f\v\u00a0]{2,}|[\t\r\f\v\u00a0]", " ")
         .str.replace_all(r" ?\n[ \n]*", "\n")
         .str.strip_chars()
     )

@@ -144,7 +144,10 @@ def normalize_postings(raw: pl.LazyFrame, week: str, rules: dict | None = None) 
     """
     rules = rules or load_config("extraction")
     # Location first: salary uses the posting's country to read "$" and bare amounts.
-    postings = code_occupations(parse_salary(parse_location(clean_postings(raw, week)).cache())).collect()
+    # Collected before occupation coding, which reads the distinct titles in a
+    # collect of its own: on a lazy input that collect re-ran HTML cleaning,
+    # location and salary (a cache() does not outlive one collect).
+    postings = code_occupations(parse_salary(parse_location(clean_postings(raw, week))).collect().lazy()).collect()
     text = postings.lazy().select("posting_key", "text")
     # Lines feed three extractors: materialise them once, numbered with the
     # integer keys the extractors sort and join on, and normalise them once
