@@ -1,7 +1,9 @@
 """Warehouse: load → marts → quality gate → publish, on small hand-made partitions."""
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -152,6 +154,48 @@ def test_quality_gate_floor_of_credentials_with_demand(two_weeks, monkeypatch):
         validate()
 
 
+def test_backfill_killed_before_resaving_later_states_does_not_leave_them_in_use(lake, monkeypatch):
+    """States are saved after the load commits. A backfill of an older week
+    that dies between its commit and the re-save of a later week's state
+    leaves that state built without the backfilled week; the next replay
+    must not start from it (it would forget the backfilled postings)."""
+    from transforms.dedupe import load_state
+    from warehouse import dedupe_step
+
+    cfg = lake / "config"
+    shutil.copytree(REPO / "config", cfg)
+    monkeypatch.setenv("CREDWATCH_CONFIG", str(cfg))
+    write_partition("2026-W10", 4, [(0, "cissp", True)])
+    write_partition("2026-W11", 5, [(3, "pmp", True)])
+    load_weeks(["2026-W11"])
+    root = dedupe_step.state_root()
+    assert json.loads((root / "week=2026-W11" / "meta.json").read_text())["built_on"] == ["2026-W11"]
+
+    real_save = dedupe_step.save_state
+
+    def killed_on_w11(state, folder, *rest):
+        if Path(folder).name == "week=2026-W11":
+            raise OSError("killed")  # as a kill -9 after COMMIT: the old W11 state stays
+        return real_save(state, folder, *rest)
+
+    monkeypatch.setattr(dedupe_step, "save_state", killed_on_w11)
+    with pytest.raises(OSError, match="killed"):
+        load_weeks(["2026-W10"])  # the backfill: committed, then died saving W11's state
+    monkeypatch.setattr(dedupe_step, "save_state", real_save)
+    stale = load_state(root / "week=2026-W11")
+    assert stale.last_week == "2026-W11"  # still there, built on W11 alone
+
+    # The next weekly load (a later week) starts from W10's state and re-applies W11.
+    resumed = dedupe_step.replay(["2026-W10", "2026-W11"], "2026-W12")
+    assert resumed.replayed == ["2026-W11"]
+    dedupe_step.clear_states()
+    fresh = dedupe_step.replay(["2026-W10", "2026-W11"], "2026-W10")
+    assert stale.canonicals["first_seen"].min() == "2026-W11"  # it never saw W10
+    assert fresh.state.canonicals["first_seen"].min() == "2026-W10"
+    assert resumed.state.canonicals.sort("canonical_id").equals(fresh.state.canonicals.sort("canonical_id"))
+    assert resumed.state.members.sort("posting_key").equals(fresh.state.members.sort("posting_key"))
+
+
 def test_dedupe_states_saved_in_the_background_equal_inline_ones(two_weeks, monkeypatch):
     """load_weeks saves the dedupe states on a helper thread: the states it
     leaves are the ones an inline replay writes, and a failed save fails the
@@ -172,7 +216,7 @@ def test_dedupe_states_saved_in_the_background_equal_inline_ones(two_weeks, monk
         assert st.canonicals.sort("canonical_id").equals(inline.canonicals.sort("canonical_id"))
         assert st.members.sort("posting_key").equals(inline.members.sort("posting_key"))
 
-    def full_disk(state, folder):
+    def full_disk(state, folder, *rest):
         raise OSError(28, "No space left on device", str(folder))
 
     monkeypatch.setattr(dedupe_step, "save_state", full_disk)

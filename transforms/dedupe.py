@@ -256,8 +256,11 @@ class DedupeState:
         )
 
 
-def save_state(state: DedupeState, folder: str | Path) -> Path:
-    """Write the state as canonicals.parquet, members.parquet, meta.json (written aside, then renamed)."""
+def save_state(state: DedupeState, folder: str | Path, built_on: list[str] | None = None) -> Path:
+    """Write the state as canonicals.parquet, members.parquet, meta.json (written aside, then renamed).
+
+    built_on: the weeks the state was built from, recorded in meta.json so a
+    reader can tell a state that no longer matches what is loaded."""
     folder = Path(folder)
     tmp = folder.with_name(folder.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -267,6 +270,8 @@ def save_state(state: DedupeState, folder: str | Path) -> Path:
     for name, frame in (("canonicals", state.canonicals), ("members", state.members)):
         frame.write_parquet(tmp / f"{name}.parquet", compression="lz4", statistics=False)
     meta = {"format": STATE_FORMAT, "last_week": state.last_week, "config_version": state.config_version, "hash_scheme": state.hash_scheme}
+    if built_on is not None:
+        meta["built_on"] = list(built_on)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
     if folder.exists():
         for f in folder.iterdir():

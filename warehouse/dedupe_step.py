@@ -14,6 +14,7 @@ older than the newest states replays from the nearest checkpoint.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,20 +56,32 @@ def _week_postings(week: str) -> pl.LazyFrame:
     return pl.scan_parquet(path).select(list(HISTORY_SCHEMA)).unique("posting_key", keep="first", maintain_order=True)
 
 
+def _built_on(loaded: list[str], week: str) -> list[str]:
+    """The loaded weeks a state saved after `week` is built from."""
+    return [w for w in loaded if w <= week]
+
+
 def _start_state(loaded: list[str], first: str, cfg: dict) -> DedupeState:
-    """The saved state after the latest loaded week before `first`, or empty when none fits."""
+    """The saved state after the latest loaded week before `first` that was
+    built on exactly the loaded weeks up to it, or empty when none fits.
+
+    A state built on other weeks is stale: a backfill of an older week
+    committed its load, then died before it re-saved the later weeks'
+    states (they are saved in the background, after the commit). Such a
+    state is skipped and the replay starts from an earlier one."""
     before = [w for w in loaded if w < first]
     for w in reversed(before):
         d = _state_dir(w)
-        if (d / "meta.json").exists():
-            try:
-                st = load_state(d, cfg)
-            except ValueError:
-                break  # built under other rules: rebuild from the start
-            if st.last_week == w:
-                # Valid only if every loaded week before w is what it was built on;
-                # weeks are only ever added, and adding an older week replays from it.
-                return st
+        if not (d / "meta.json").exists():
+            continue
+        if json.loads((d / "meta.json").read_text()).get("built_on") != _built_on(loaded, w):
+            continue
+        try:
+            st = load_state(d, cfg)
+        except ValueError:
+            break  # built under other rules: rebuild from the start
+        if st.last_week == w:
+            return st
     return DedupeState.empty(cfg)
 
 
@@ -97,11 +110,11 @@ def replay(loaded: list[str], first: str, background: bool = False) -> Replay:
         for w in todo:
             state = assign_week(_week_postings(w), state, w, cfg)
             if pool is None:
-                save_state(state, _state_dir(w))
+                save_state(state, _state_dir(w), _built_on(loaded, w))
                 continue
             if pending is not None:
                 pending.result()
-            pending = pool.submit(save_state, state, _state_dir(w))
+            pending = pool.submit(save_state, state, _state_dir(w), _built_on(loaded, w))
     except BaseException:
         if pool is not None:
             pool.shutdown(wait=True)
