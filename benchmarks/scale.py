@@ -15,9 +15,13 @@ Three outputs (pick with the sub-command):
 
 - ``clean``: the clean layer the warehouse loads, written directly (no
   normalize): ``<lake>/clean/week=<W>/postings.parquet`` (the stg_postings
-  columns, read from its DDL, + ``text``) and ``mentions.parquet``
+  columns, read from its DDL, + ``text``), ``mentions.parquet``
   (credential demand / perk and degree mentions from the generator's
-  truth). For warehouse benchmarks (`credwatch load`, the analyst queries).
+  truth; skill mentions of the requirement and nice-to-have skill lines,
+  as transforms.skills reads each vocabulary line: `skill_lines`) and
+  ``offerings.parquet`` (the snapshot catalogs' active offerings of the
+  week, snapshot.catalogs, linked to the credential they lead to). For
+  warehouse benchmarks (`credwatch load`, the analyst queries).
 - ``raw``: committed raw partitions, as a crawl would leave them:
   ``<lake>/raw/source=<s>/week=<W>/items.jsonl`` (scrapers.items.PostingItem
   fields, the description as the HTML snapshot.render serves), empty
@@ -245,9 +249,56 @@ def clean_row(p: Posting, week: str) -> dict:
     }
 
 
+_SKILL_LINES: dict[tuple[str, str], list[dict]] | None = None
+
+
+def skill_lines() -> dict[tuple[str, str], list[dict]]:
+    """(section, line) -> the skill mentions transforms.skills finds on that line.
+
+    The generator writes its skill lines word for word from snapshot.content
+    SKILLS (into requirements) and NICE_SKILLS (into the preferred section),
+    so extracting each of those ~75 lines once with the real extractor and
+    copying the result to every posting that carries the line gives the
+    mentions normalize would find there, without running the extractor on a
+    million postings (benchmarks/normalize_throughput.py measures that).
+    Skills named on other lines (a responsibility, a credential line) are
+    not counted: the scaled data has somewhat fewer skill mentions than
+    normalize would extract from the same text.
+    """
+    global _SKILL_LINES
+    if _SKILL_LINES is None:
+        import polars as pl
+
+        from transforms.skills import skill_mentions
+
+        rows = sorted({("requirements", line) for lines in C.SKILLS.values() for line in lines}
+                      | {("preferred", line) for lines in C.NICE_SKILLS.values() for line in lines})
+        lines = pl.DataFrame({
+            "posting_key": [f"line{i}" for i in range(len(rows))], "line": [line for _, line in rows],
+            "line_no": [0] * len(rows), "line_start": [0] * len(rows), "section": [sec for sec, _ in rows],
+            "is_heading": [False] * len(rows),
+        })
+        found = skill_mentions(lines.lazy(), lines.select("posting_key", pl.col("line").alias("text")).lazy()).collect()
+        out: dict[tuple[str, str], list[dict]] = {r: [] for r in rows}
+        for m in found.iter_rows(named=True):
+            i = int(m["posting_key"][4:])
+            out[rows[i]].append({k: m[k] for k in ("entity_id", "surface", "strength", "counts_as_demand", "rule")})
+        _SKILL_LINES = out
+    return _SKILL_LINES
+
+
 def mention_rows(p: Posting, week: str) -> list[dict]:
-    """Credential demand / perk and degree mentions, straight from the posting's truth."""
+    """Credential demand / perk and degree mentions, straight from the posting's
+    truth, and the skill mentions of its skill lines (skill_lines)."""
     key, out = _key(p), []
+    skills = skill_lines()
+    line_no = 0
+    for section, lines in (("requirements", p.sections.requirements), ("preferred", p.sections.preferred)):
+        for line in lines:
+            line_no += 1  # one number per line: the mention grain is (posting, skill, line)
+            for m in skills.get((section, line), ()):
+                out.append({"posting_key": key, "entity_type": "skill", **m, "line_no": line_no, "line_start": 0,
+                            "section": section, "week": week, "field": None})
     for cid, strength in sorted(p.demand.items()):
         out.append({"posting_key": key, "entity_type": "credential", "entity_id": cid, "surface": cid,
                     "line_no": 0, "line_start": 0, "section": "preferred" if strength == "preferred" else "requirements",
@@ -262,6 +313,24 @@ def mention_rows(p: Posting, week: str) -> list[dict]:
                     "strength": "or_equivalent" if p.degree_or_equivalent else "required",
                     "counts_as_demand": True, "rule": "scale_truth", "week": week, "field": None})
     return out
+
+
+def offering_rows(week: str) -> list[dict]:
+    """The week's active catalog offerings (snapshot.catalogs), as transforms.offerings
+    writes them, linked to the credential each really leads to."""
+    from snapshot import catalogs
+
+    i = catalogs.index(week)
+    return [{
+        "week": week, "offering_key": f"{o.source}:{o.key}", "source": o.source, "source_id": o.key,
+        "provider": o.provider, "title": o.title, "offering_type": o.kind, "price": o.price_at(i),
+        "currency": o.currency if o.price_at(i) is not None else None, "duration_hours": o.hours,
+        "level": o.level.lower() if o.level else None, "language": o.language,
+        "url": f"https://scale.invalid/{o.source}/{o.where}/{o.key}", "status": "active",
+        "credential_name": o.credential, "description": o.description, "exam_codes": [o.code] if o.code else [],
+        "credential_id": o.leads_to, "link_method": "scale_truth" if o.leads_to else "none",
+        "link_score": 1.0 if o.leads_to else None, "link_surface": None,
+    } for o in catalogs.active(week)]
 
 
 def _clean_schemas():
@@ -309,6 +378,10 @@ def _clean_week(lake: str, week: str, spec: tuple) -> dict:
     writers: dict[str, pq.ParquetWriter] = {}
     n_post = n_ment = 0
     by_source: dict[str, int] = {}
+    from transforms.offerings import OFFERING_SCHEMA
+
+    offerings = pl.DataFrame(offering_rows(week), schema=OFFERING_SCHEMA)
+    offerings.write_parquet(tmp / "offerings.parquet")
     try:
         for chunk in snap.chunks(week):
             frames = {
@@ -327,7 +400,7 @@ def _clean_week(lake: str, week: str, spec: tuple) -> dict:
     finally:
         for w in writers.values():
             w.close()
-    counts = {"week": week, "postings": n_post, "mentions": n_ment, "postings_by_source": dict(sorted(by_source.items())),
+    counts = {"week": week, "postings": n_post, "mentions": n_ment, "offerings": offerings.height, "postings_by_source": dict(sorted(by_source.items())),
               "generator": "benchmarks/scale.py"}
     (tmp / "counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True))
     if out.exists():
