@@ -278,27 +278,29 @@ def population(con, weeks: list[str]):
     """
     import polars as pl
 
-    base = """
-        WITH ap AS (
-            SELECT a.* FROM int_active_postings a
-            WHERE a.week IN (SELECT unnest(CAST(? AS VARCHAR[])))
-            QUALIFY row_number() OVER (PARTITION BY a.canonical_id ORDER BY a.week DESC) = 1
-        )
-    """
-    # Arrow, not fetchall(): a 26-week window is ~500,000 postings.
-    postings = pl.from_arrow(con.sql(base + """
-        SELECT canonical_id, soc_major, region, CAST(salary_mid_usd AS DOUBLE) AS salary FROM ap ORDER BY canonical_id
+    # One scan of the window's active postings; their asks are joined in
+    # Polars: the same join in DuckDB (re-running the window's dedup for a
+    # second query) cost 0.4 of the 0.57 s a 26-week window took.
+    ap = pl.from_arrow(con.sql("""
+        SELECT a.canonical_id, a.posting_key, a.seen_week, a.soc_major, a.region,
+               CAST(a.salary_mid_usd AS DOUBLE) AS salary
+        FROM int_active_postings a
+        WHERE a.week IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        QUALIFY row_number() OVER (PARTITION BY a.canonical_id ORDER BY a.week DESC) = 1
     """, params=[weeks]).to_arrow_table())
-    asks = pl.from_arrow(con.sql(base + """
-        SELECT ap.canonical_id, m.credential_id,
-               CAST(min(CASE m.strength WHEN 'required' THEN 1 WHEN 'or_equivalent' THEN 2 ELSE 3 END) AS BIGINT) AS rank
-        FROM ap
-        JOIN int_credential_mentions m ON m.week = ap.seen_week AND m.posting_key = ap.posting_key
+    # A listing's mentions are those of the week its text was seen (seen_week).
+    mentions = pl.from_arrow(con.sql("""
+        SELECT m.week AS seen_week, m.posting_key, m.credential_id,
+               CAST(CASE m.strength WHEN 'required' THEN 1 WHEN 'or_equivalent' THEN 2 ELSE 3 END AS BIGINT) AS rank
+        FROM int_credential_mentions m
         JOIN dim_credential d ON d.credential_id = m.credential_id
-        WHERE m.counts_as_demand
-        GROUP BY ALL
-        ORDER BY ap.canonical_id, m.credential_id
-    """, params=[weeks]).to_arrow_table())
+        WHERE m.counts_as_demand AND m.week IN (SELECT unnest(CAST(? AS VARCHAR[])))
+    """, params=[ap["seen_week"].unique().sort().to_list()]).to_arrow_table())
+    postings = ap.select("canonical_id", "soc_major", "region", "salary").sort("canonical_id")
+    asks = (ap.select("canonical_id", "posting_key", "seen_week")
+            .join(mentions, on=["seen_week", "posting_key"])
+            .group_by("canonical_id", "credential_id").agg(pl.col("rank").min())
+            .sort("canonical_id", "credential_id"))
     postings = postings.cast({"canonical_id": pl.String, "soc_major": pl.String, "region": pl.String, "salary": pl.Float64})
     asks = asks.cast({"canonical_id": pl.String, "credential_id": pl.String, "rank": pl.Int64})
     return postings, asks
