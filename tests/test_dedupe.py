@@ -226,3 +226,37 @@ def test_lineage_matches_greenhouse_presence_exactly():
     both = lineage.join(expected, on="canonical_id", how="full", coalesce=True)
     assert both.filter((pl.col("first_seen") != pl.col("first")) | (pl.col("last_seen") != pl.col("last"))).height == 0
     assert lineage["repost_count"].sum() > 0  # the real boards do re-post under new ids
+
+
+def test_cold_canonical_seen_again_matches_on_its_founders_signature(tmp_path):
+    """A canonical posting last seen more than repost_max_gap_weeks ago keeps no
+    signature in the state; seen again under its own key, it is a candidate
+    again and its founder's signature is recomputed from the founding week's
+    row: a similar cross-source copy links with a similarity, a dissimilar one
+    under the same blocking key does not (a missing signature would let the
+    key alone decide and link both)."""
+    cfg = dedupe_config()
+    gap = int(cfg["repost_max_gap_weeks"])
+    job, stranger = text(), text()
+    weeks = [f"2026-W{i:02d}" for i in range(1, gap + 5)]
+    rows = [row(weeks[0], "greenhouse", "1", "Data Engineer", "Acme", "Austin, TX", job)]
+    back = weeks[gap + 3]  # absent for gap + 2 weeks, then listed again under the same id
+    rows += [row(back, "greenhouse", "1", "Data Engineer", "Acme", "Austin, TX", edited(job, 40)),
+             row(back, "lever", "copy", "Data Engineer", "ACME", "Austin, TX", edited(job, 5)),
+             row(back, "schemaorg", "other", "Data Engineer", "Acme", "Austin, TX", stranger)]
+    # filler weeks, so the state moves on without the job
+    rows += [row(w, "greenhouse", f"f{i}", f"Role {i}", "Filler", "Boston, MA", text()) for i, w in enumerate(weeks[1:gap + 3])]
+    history = pl.DataFrame(rows)
+
+    before = run_weeks(history.lazy().filter(pl.col("week") < back), DedupeState.empty(cfg), cfg)
+    assert "greenhouse:1" not in before.signatures["canonical_id"].to_list()  # cold: no signature kept
+    save_state(before, tmp_path / "s")
+    restored = load_state(tmp_path / "s", cfg)
+    with pytest.raises(ValueError, match="founder_rows"):
+        assign_week(history.filter(pl.col("week") == back), restored, back, cfg)
+
+    out = state_assignments(run_weeks(history.lazy(), restored, cfg))
+    link = {r["posting_key"]: (r["canonical_id"], r["link"], r["similarity"]) for r in out.iter_rows(named=True)}
+    assert link["lever:copy"][:2] == ("greenhouse:1", "duplicate") and link["lever:copy"][2] >= float(cfg["jaccard_threshold"])
+    assert link["schemaorg:other"][:2] == ("schemaorg:other", "founder")
+    assert state_assignments(run_weeks(history.lazy(), DedupeState.empty(cfg), cfg)).equals(out)

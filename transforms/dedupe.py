@@ -26,18 +26,24 @@ either text is missing or shorter than `min_shingles`, the key alone decides.
 
 Weekly incremental design
 `assign_week(postings_of_week, state, week)` needs only the new week and a
-compact `DedupeState`: per canonical posting its key, founder signature
-(64 x uint32), sources and lineage counters; per source posting its
-canonical_id and first/last week. No history text is kept. `canonical_postings`
+compact `DedupeState`: per canonical posting its key, sources and lineage
+counters; per source posting its canonical_id and first/last week; and the
+founder signatures (64 x uint32) of the canonical postings that can still
+take a link, those seen within `repost_max_gap_weeks` ("hot"). No history
+text is kept. A signature is a function of the founder's text alone, so an
+older ("cold") canonical posting seen again under a known key gets its
+signature back from the founder's clean row (`founder_rows`), read for
+those few postings only: the state, and its weekly save and load, stays
+with the recent weeks rather than with the history. `canonical_postings`
 (full history) runs exactly the same step week by week, so a full rerun and an
 incremental run give identical ids by construction.
 
 How to store the state (for the warehouse integration): after processing week
-W, write `save_state(state, lake/dedupe_state/week=W/)` (two Parquet files and
-meta.json) beside the clean partition, and read the previous week's folder
+W, write `save_state(state, lake/dedupe_state/week=W/)` (three Parquet files
+and meta.json) beside the clean partition, and read the previous week's folder
 before processing W+1. Rerunning or backfilling week W means loading the state
-of W-1 and replaying W..latest (states are cheap: ~300 bytes per canonical
-posting). The state records the config version and the hash scheme (Polars
+of W-1 and replaying W..latest (states are cheap: 112 MB for 980,770 canonical
+postings over 52 weeks, ~115 bytes each; 282 MB when every signature was kept). The state records the config version and the hash scheme (Polars
 does not promise that `Expr.hash` is stable across Polars versions):
 `load_state` refuses a state built under other ones, and the state must then
 be rebuilt with `canonical_postings` over the clean partitions.
@@ -45,7 +51,8 @@ be rebuilt with `canonical_postings` over the clean partitions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +61,7 @@ import polars as pl
 from credwatch.settings import load_config
 from credwatch.weeks import shift
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: signatures of hot canonical postings only, in signatures.parquet
 SENTINEL = 4294967295  # empty MinHash bin (u32 max); real values are clipped below it
 _MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant for combining word hashes into shingle hashes
 
@@ -71,7 +78,6 @@ HISTORY_SCHEMA = {
 CANONICAL_SCHEMA = {
     "canonical_id": pl.String,
     "dkey": pl.String,
-    "signature": pl.List(pl.UInt32),
     "sources": pl.List(pl.String),
     "first_seen": pl.String,
     "last_seen": pl.String,
@@ -80,6 +86,7 @@ CANONICAL_SCHEMA = {
     "duplicate_count": pl.UInt32,
     "repost_count": pl.UInt32,
 }
+SIGNATURE_SCHEMA = {"canonical_id": pl.String, "signature": pl.List(pl.UInt32)}
 MEMBER_SCHEMA = {
     "posting_key": pl.String,
     "source": pl.String,
@@ -240,6 +247,9 @@ class DedupeState:
     canonicals: one row per canonical posting (CANONICAL_SCHEMA).
     members: one row per source posting (MEMBER_SCHEMA).
     last_week: the last week applied; the next call must be for a later week.
+    signatures: founder signature (null: too little text) of every canonical
+    posting last seen within repost_max_gap_weeks of last_week
+    (SIGNATURE_SCHEMA); the others' are read back when needed.
     """
 
     canonicals: pl.DataFrame
@@ -247,17 +257,20 @@ class DedupeState:
     last_week: str | None
     config_version: str
     hash_scheme: str
+    signatures: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SIGNATURE_SCHEMA))
 
     @classmethod
     def empty(cls, cfg: dict | None = None) -> "DedupeState":
         cfg = cfg or dedupe_config()
         return cls(
-            pl.DataFrame(schema=CANONICAL_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA), None, str(cfg["version"]), hash_scheme()
+            pl.DataFrame(schema=CANONICAL_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA), None, str(cfg["version"]), hash_scheme(),
+            pl.DataFrame(schema=SIGNATURE_SCHEMA),
         )
 
 
 def save_state(state: DedupeState, folder: str | Path, built_on: list[str] | None = None) -> Path:
-    """Write the state as canonicals.parquet, members.parquet, meta.json (written aside, then renamed).
+    """Write the state as canonicals.parquet, members.parquet, signatures.parquet,
+    meta.json (written aside, then renamed).
 
     built_on: the weeks the state was built from, recorded in meta.json so a
     reader can tell a state that no longer matches what is loaded."""
@@ -267,7 +280,7 @@ def save_state(state: DedupeState, folder: str | Path, built_on: list[str] | Non
     # lz4 without column statistics: a state is always read whole, and the MinHash
     # signatures do not compress; at 1M canonical postings this halves the weekly
     # save (1.3 s -> 0.7 s) for ~1.8x the bytes.
-    for name, frame in (("canonicals", state.canonicals), ("members", state.members)):
+    for name, frame in (("canonicals", state.canonicals), ("members", state.members), ("signatures", state.signatures)):
         frame.write_parquet(tmp / f"{name}.parquet", compression="lz4", statistics=False)
     meta = {"format": STATE_FORMAT, "last_week": state.last_week, "config_version": state.config_version, "hash_scheme": state.hash_scheme}
     if built_on is not None:
@@ -300,6 +313,7 @@ def load_state(folder: str | Path, cfg: dict | None = None) -> DedupeState:
         meta["last_week"],
         meta["config_version"],
         meta["hash_scheme"],
+        pl.read_parquet(folder / "signatures.parquet"),
     )
 
 
@@ -438,13 +452,50 @@ def _components(nodes: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
         labels = new
 
 
-def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, week: str, cfg: dict | None = None) -> DedupeState:
+FounderRows = Callable[[str, list[str]], pl.DataFrame]
+
+
+def _hot(signatures: pl.DataFrame, canonicals: pl.DataFrame, week: str, maxgap: int) -> pl.DataFrame:
+    """The signatures of the canonical postings last seen within maxgap weeks of `week`."""
+    live = canonicals.filter(pl.col("last_seen") >= shift(week, -maxgap)).select("canonical_id")
+    return signatures.join(live, on="canonical_id", how="semi", maintain_order="left")
+
+
+def _founder_signatures(founders: pl.DataFrame, founder_rows: FounderRows | None, cfg: dict) -> pl.DataFrame:
+    """Signatures (SIGNATURE_SCHEMA) of canonical postings no longer in the hot set,
+    recomputed from their founders' clean rows: founders holds canonical_id and
+    first_seen, the week the founder was new (its signature was made from that row)."""
+    if founder_rows is None:
+        raise ValueError(
+            f"{founders.height} canonical postings last seen more than repost_max_gap_weeks ago (e.g. "
+            f"{founders['canonical_id'][0]}) are match candidates again; pass assign_week a founder_rows reader "
+            f"(week, posting keys -> their clean rows) so their signatures can be recomputed"
+        )
+    parts = [founder_rows(w, ids).select("posting_key", "text")
+             for w, ids in founders.group_by("first_seen").agg("canonical_id").sort("first_seen").iter_rows()]
+    got = signatures(pl.concat(parts).lazy(), cfg).collect().select(pl.col("posting_key").alias("canonical_id"), "signature")
+    lost = founders.join(got, on="canonical_id", how="anti")
+    if lost.height:
+        w, key = lost.row(0)[1], lost.row(0)[0]
+        raise ValueError(
+            f"{lost.height} canonical postings' founders are missing from their first week's clean postings "
+            f"(e.g. {key} in {w}); the clean partition changed after dedupe ran: rebuild the dedupe state from the clean partitions"
+        )
+    return got.cast(SIGNATURE_SCHEMA)
+
+
+def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, week: str, cfg: dict | None = None,
+                founder_rows: FounderRows | None = None) -> DedupeState:
     """Apply one week of clean postings to the dedupe state; returns the new state.
 
     week_postings: clean postings of `week` (posting_key, source, source_id,
     title, company, location_raw, text); one row per posting_key. Only
     postings not yet in the state are hashed. The week's assignments are
     `state.members.filter(pl.col("last_seen") == week)`.
+    founder_rows(week, posting_keys): those postings' clean rows of that
+    earlier week (posting_key, text, first row per key), for the rare cold
+    canonical posting that is a match candidate again (see the module
+    docstring); without it such a week raises ValueError.
     """
     cfg = cfg or dedupe_config()
     if state.last_week is not None and week <= state.last_week:
@@ -476,8 +527,9 @@ def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, 
         pl.when(live).then(pl.col("weeks_seen") + 1).otherwise(pl.col("weeks_seen")).cast(pl.UInt32).alias("weeks_seen"),
     )
 
+    sigs = state.signatures
     if new.height == 0:
-        return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme)
+        return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme, _hot(sigs, canonicals, week, maxgap))
 
     # 2. New source postings: key and signature.
     new = new.with_columns(dedupe_key(cfg)).join(signatures(new.lazy(), cfg).collect(), on="posting_key", how="left")
@@ -494,8 +546,13 @@ def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, 
         # Collected once: the pair search below reads it four times, and each lazy
         # read would scan the whole state again.
         .collect()
-        .lazy()
     )
+    # Candidates without a hot signature were seen again this week under a known
+    # key after more than maxgap weeks: their founders' signatures are recomputed.
+    cold = cands.join(sigs, on="canonical_id", how="anti")
+    if cold.height:
+        sigs = pl.concat([sigs, _founder_signatures(cold.select("canonical_id", "first_seen"), founder_rows, cfg)])
+    cands = cands.join(sigs, on="canonical_id", how="left", maintain_order="left").lazy()
     pairs = (
         _pairs_with_similarity(new_lf, cands, "posting_key", "canonical_id", cfg)
         .join(new_lf.select("posting_key", "source"), on="posting_key")
@@ -599,7 +656,8 @@ def assign_week(week_postings: pl.LazyFrame | pl.DataFrame, state: DedupeState, 
     )
     canonicals = pl.concat([canonicals, founded.select(list(CANONICAL_SCHEMA)).cast(CANONICAL_SCHEMA)])
     members = pl.concat([members, new_members.select(list(MEMBER_SCHEMA)).cast(MEMBER_SCHEMA)])
-    return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme)
+    sigs = pl.concat([sigs, founded.select(list(SIGNATURE_SCHEMA)).cast(SIGNATURE_SCHEMA)])
+    return DedupeState(canonicals, members, week, state.config_version, state.hash_scheme, _hot(sigs, canonicals, week, maxgap))
 
 
 # ---------------------------------------------------------------- whole history
@@ -628,10 +686,15 @@ def run_weeks(history: pl.LazyFrame, state: DedupeState, cfg: dict | None = None
     """Apply every week of `history` after `state.last_week` to `state`, in order."""
     cfg = cfg or dedupe_config()
     weeks = history.select(pl.col("week").unique().sort()).collect()["week"].to_list()
+
+    def founder_rows(week: str, keys: list[str]) -> pl.DataFrame:
+        return (history.filter(pl.col("week") == week).unique("posting_key", keep="first", maintain_order=True)
+                .filter(pl.col("posting_key").is_in(keys)).select("posting_key", "text").collect())
+
     for w in weeks:
         if state.last_week is not None and w <= state.last_week:
             continue
-        state = assign_week(history.filter(pl.col("week") == w), state, w, cfg)
+        state = assign_week(history.filter(pl.col("week") == w), state, w, cfg, founder_rows)
     return state
 
 
