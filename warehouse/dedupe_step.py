@@ -130,9 +130,14 @@ def replay(loaded: list[str], first: str, background: bool = False) -> Replay:
         # A canonical posting last seen before the replay and seen again in it is now
         # active in the weeks between: those loaded weeks' marts change too.
         before = start.canonicals.select("canonical_id", pl.col("last_seen").alias("_prev"))
-        # Two columns only: joining the whole state would gather every signature.
-        back = (state.canonicals.select("canonical_id", "last_seen").join(before, on="canonical_id")
-                .filter(pl.col("last_seen") > pl.col("_prev")))
+        now = state.canonicals.head(before.height).select("canonical_id", "last_seen")
+        if now["canonical_id"].equals(before["canonical_id"]):
+            # assign_week keeps the state's rows in order and appends new ones after
+            # them: compare by position (a join of the ~1M ids cost 0.15 s a week).
+            both = pl.concat([now, before.select("_prev")], how="horizontal")
+        else:
+            both = state.canonicals.select("canonical_id", "last_seen").join(before, on="canonical_id")
+        back = both.filter(pl.col("last_seen") > pl.col("_prev"))
         if back.height:
             gap_from = back["_prev"].min()
             later = [w for w in loaded if w > gap_from]
