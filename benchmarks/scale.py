@@ -316,7 +316,8 @@ def mention_rows(p: Posting, week: str) -> list[dict]:
 
 
 def offering_rows(week: str) -> list[dict]:
-    """The week's active catalog offerings (snapshot.catalogs), as transforms.offerings
+    """The week's active catalog offerings (snapshot.catalogs: Coursera, Credly and
+    course pages; the Microsoft Learn catalog is left out), as transforms.offerings
     writes them, linked to the credential each really leads to."""
     from snapshot import catalogs
 
@@ -369,6 +370,8 @@ def _clean_week(lake: str, week: str, spec: tuple) -> dict:
     import polars as pl
     import pyarrow.parquet as pq
 
+    from transforms.offerings import OFFERING_SCHEMA
+
     snap = _snapshot(*spec)
     p_schema, m_schema = _clean_schemas()
     out = Path(lake) / "clean" / f"week={week}"
@@ -378,8 +381,6 @@ def _clean_week(lake: str, week: str, spec: tuple) -> dict:
     writers: dict[str, pq.ParquetWriter] = {}
     n_post = n_ment = 0
     by_source: dict[str, int] = {}
-    from transforms.offerings import OFFERING_SCHEMA
-
     offerings = pl.DataFrame(offering_rows(week), schema=OFFERING_SCHEMA)
     offerings.write_parquet(tmp / "offerings.parquet")
     try:

@@ -43,7 +43,8 @@ W, write `save_state(state, lake/dedupe_state/week=W/)` (three Parquet files
 and meta.json) beside the clean partition, and read the previous week's folder
 before processing W+1. Rerunning or backfilling week W means loading the state
 of W-1 and replaying W..latest (states are cheap: 112 MB for 980,770 canonical
-postings over 52 weeks, ~115 bytes each; 282 MB when every signature was kept). The state records the config version and the hash scheme (Polars
+postings over 52 weeks, ~115 bytes each; 282 MB when every signature was
+kept). The state records the config version and the hash scheme (Polars
 does not promise that `Expr.hash` is stable across Polars versions):
 `load_state` refuses a state built under other ones, and the state must then
 be rebuilt with `canonical_postings` over the clean partitions.
@@ -52,8 +53,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import polars as pl
