@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from conftest import REPO  # noqa: F401  (puts the repo on sys.path)
-
 
 def test_clean_layer_has_skill_mentions_as_the_extractor_reads_the_lines_and_the_weeks_offerings(tmp_path):
     from benchmarks.scale import ScaledSnapshot, write_clean
