@@ -77,28 +77,33 @@ def _credentials(con) -> list[str]:
     return [r[0] for r in con.execute("SELECT credential_id FROM dim_credential ORDER BY 1").fetchall()]
 
 
-def _estimates(postings: pl.DataFrame, asks: pl.DataFrame, s: premium.Settings, parts: tuple):
-    """Pooled premium per credential and (asking, requiring) unique postings over a window's population."""
+def _estimates(reads, s: premium.Settings, parts: tuple):
+    """Pooled premium per credential and (asking, requiring) unique postings over a
+    window's population (premium.population_reads' frames)."""
+    postings, asks = premium.population_frames(*reads)
     prem = {key["credential_id"]: e
-            for key, e in premium.credential_estimates(postings, asks, s, seed_parts=parts, group_sets="national")}
+            for key, e in premium.credential_estimates(postings, asks, s, seed_parts=parts, group_sets="national",
+                                                       medians=False)}
     counts = {c: (n, r) for c, n, r in asks.group_by("credential_id").agg(
         pl.len(), (pl.col("rank") == 1).sum()).iter_rows()}
     return prem, counts
 
 
 def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Settings, as_of: str, pool: ThreadPoolExecutor):
-    """_estimates of both windows, the two bootstraps on two threads.
+    """_estimates of both windows, on two threads.
 
-    The populations are read on this thread (one DuckDB connection is not
-    shared across threads), the prior window's bootstrap starting while the
-    recent window's population is read; the bootstraps are NumPy work that
-    releases the GIL (the generators, searchsorted, argsort), so on two cores
-    the pair costs about one window's wall time. Each window's numbers depend
-    only on its own seeded generators, so the threads cannot change them.
+    Only the DuckDB reads run on this thread (one connection is not shared
+    across threads, and a cursor, another connection, would not see the
+    load's uncommitted transaction); the prior window's assembly and
+    bootstrap start while the recent window is read. The bootstraps are
+    NumPy work that releases the GIL (the generators, searchsorted, sorts),
+    so on two cores the pair costs about one window's wall time. Each
+    window's numbers depend only on its own seeded generators, so the threads
+    cannot change them.
     """
     jobs = []
     for weeks, side in ((prior, "prior"), (recent, "recent")):
-        jobs.append(pool.submit(_estimates, *premium.population(con, weeks), s, ("inflation", as_of, side)))
+        jobs.append(pool.submit(_estimates, premium.population_reads(con, weeks), s, ("inflation", as_of, side)))
     return [j.result() for j in jobs]
 
 
