@@ -339,19 +339,30 @@ def population_frames(ap, mentions):
 ALL = "ALL"
 
 
-def credential_estimates(postings, asks, s: Settings, seed_parts: tuple, group_sets: str = "all",
-                         credentials: list[str] | None = None, medians: bool = True):
-    """Premium rows of every credential required by at least one posting.
+@dataclass
+class Prepared:
+    """credential_estimates' set-up over one population (postings, asks), made once
+    and shared by calls over parts of its credentials (they may run on threads:
+    it is only read)."""
+    salary: np.ndarray         # per posting, NaN when none
+    has_salary: np.ndarray
+    cell: np.ndarray           # per posting, index into cell_names
+    cell_names: list
+    cell_salary: list          # per cell, its salaries in ascending order
+    pos_in_cell: np.ndarray    # per salaried posting, its position in cell_salary[cell]
+    ask_idx: np.ndarray        # per ask row, its posting
+    ask_rank: np.ndarray
+    ask_rows: dict             # credential -> its ask rows
+    required_anywhere: list    # credentials required by at least one posting, sorted
 
-    group_sets: "all" -> every cell, SOC x ALL, ALL x region and ALL x ALL;
-    "national" -> ALL x ALL only. medians: as in estimate. Yields dicts (credential_id, soc_major,
-    region, estimator, required_postings, Estimate), in key order.
-    """
+
+def prepare(postings, asks) -> Prepared:
+    """The vectorised set-up of credential_estimates (a window holds ~500,000
+    postings): cell index per posting, row of each ask, and the salaried
+    postings of every cell in ascending salary order, so every reference
+    subset stays sorted."""
     import polars as pl
 
-    # Vectorised set-up (a window holds ~500,000 postings): cell index per
-    # posting, row of each ask, and the salaried postings of every cell in
-    # ascending salary order, so every reference subset stays sorted.
     salary = postings["salary"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
     cells = postings.select("soc_major", "region").unique().sort("soc_major", "region", nulls_last=False)
     cell_names = list(cells.iter_rows())
@@ -377,9 +388,29 @@ def credential_estimates(postings, asks, s: Settings, seed_parts: tuple, group_s
     ask_rows = {c: np.asarray(r, dtype=np.int64) for c, r in
                 asks.with_row_index("_ask").group_by("credential_id").agg(pl.col("_ask")).iter_rows()}
     required_anywhere = sorted(c for c, r in ask_rows.items() if (ask_rank[r] == 1).any())
-    wanted = required_anywhere if credentials is None else sorted(credentials)
+    return Prepared(salary, has_salary, cell, cell_names, cell_salary, pos_in_cell, ask_idx, ask_rank, ask_rows,
+                    required_anywhere)
+
+
+def credential_estimates(postings, asks, s: Settings, seed_parts: tuple, group_sets: str = "all",
+                         credentials: list[str] | None = None, medians: bool = True, prepared: Prepared | None = None):
+    """Premium rows of every credential required by at least one posting.
+
+    group_sets: "all" -> every cell, SOC x ALL, ALL x region and ALL x ALL;
+    "national" -> ALL x ALL only. credentials: only these (default every
+    credential required anywhere). medians: as in estimate. prepared:
+    prepare(postings, asks), when the caller has it already. Each estimate
+    depends only on its own seeded generators, so a call over a part of the
+    credentials gives the same estimates as the call over all of them.
+    Yields dicts (credential_id, soc_major, region, estimator,
+    required_postings, Estimate), in key order.
+    """
+    p = prepared if prepared is not None else prepare(postings, asks)
+    salary, has_salary, cell, cell_names = p.salary, p.has_salary, p.cell, p.cell_names
+    ask_idx, ask_rank = p.ask_idx, p.ask_rank
+    wanted = p.required_anywhere if credentials is None else sorted(credentials)
     for cred in wanted:
-        rows = ask_rows.get(cred)
+        rows = p.ask_rows.get(cred)
         if rows is None:
             continue
         req_idx = ask_idx[rows[ask_rank[rows] == 1]]
@@ -392,7 +423,7 @@ def credential_estimates(postings, asks, s: Settings, seed_parts: tuple, group_s
         asking = asking[has_salary[asking]]
         asking = asking[np.argsort(cell[asking], kind="stable")]
         cut = np.searchsorted(cell[asking], np.arange(len(cell_names) + 1))
-        reference = {k: np.delete(cell_salary[k], pos_in_cell[asking[cut[k]:cut[k + 1]]]) for k in req_cells}
+        reference = {k: np.delete(p.cell_salary[k], p.pos_in_cell[asking[cut[k]:cut[k + 1]]]) for k in req_cells}
         n_required_all = {k: int((cell[req_idx] == k).sum()) for k in req_cells}
 
         def rng(k, side, cred=cred):

@@ -77,34 +77,48 @@ def _credentials(con) -> list[str]:
     return [r[0] for r in con.execute("SELECT credential_id FROM dim_credential ORDER BY 1").fetchall()]
 
 
-def _estimates(reads, s: premium.Settings, parts: tuple):
-    """Pooled premium per credential and (asking, requiring) unique postings over a
-    window's population (premium.population_reads' frames)."""
+# Parts of a window's credentials estimated as separate tasks: with two per
+# window on two threads, the recent window's bootstrap ran alone on one core
+# after the prior window's finished; four interleaved parts keep both busy.
+PARTS = 4
+
+
+def _setup(reads):
+    """A window's population (premium.population_reads' frames), its estimate
+    set-up, and (asking, requiring) unique postings per credential."""
     postings, asks = premium.population_frames(*reads)
-    prem = {key["credential_id"]: e
-            for key, e in premium.credential_estimates(postings, asks, s, seed_parts=parts, group_sets="national",
-                                                       medians=False)}
     counts = {c: (n, r) for c, n, r in asks.group_by("credential_id").agg(
         pl.len(), (pl.col("rank") == 1).sum()).iter_rows()}
-    return prem, counts
+    return postings, asks, premium.prepare(postings, asks), counts
+
+
+def _premiums(postings, asks, prepared, credentials: list[str], s: premium.Settings, parts: tuple) -> dict:
+    """Pooled (ALL x ALL) premium estimate of each of `credentials` over a window."""
+    return {key["credential_id"]: e for key, e in premium.credential_estimates(
+        postings, asks, s, seed_parts=parts, group_sets="national", credentials=credentials, medians=False,
+        prepared=prepared)}
 
 
 def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Settings, as_of: str, pool: ThreadPoolExecutor):
-    """_estimates of both windows, on two threads.
+    """(premium per credential, (asking, requiring) counts per credential) of both windows.
 
     Only the DuckDB reads run on this thread (one connection is not shared
     across threads, and a cursor, another connection, would not see the
-    load's uncommitted transaction); the prior window's assembly and
-    bootstrap start while the recent window is read. The bootstraps are
-    NumPy work that releases the GIL (the generators, searchsorted, sorts),
-    so on two cores the pair costs about one window's wall time. Each
-    window's numbers depend only on its own seeded generators, so the threads
-    cannot change them.
+    load's uncommitted transaction); each window's set-up, then PARTS parts
+    of its credentials, run on the pool, the prior window's starting while
+    the recent window is read. The bootstraps are NumPy work that releases
+    the GIL (the generators, searchsorted, sorts). Every estimate depends
+    only on its own seeded generators, so neither the threads nor the parts
+    can change a number.
     """
+    setups = [pool.submit(_setup, premium.population_reads(con, weeks)) for weeks in (prior, recent)]
     jobs = []
-    for weeks, side in ((prior, "prior"), (recent, "recent")):
-        jobs.append(pool.submit(_estimates, premium.population_reads(con, weeks), s, ("inflation", as_of, side)))
-    return [j.result() for j in jobs]
+    for side, setup in zip(("prior", "recent"), setups):
+        postings, asks, prepared, counts = setup.result()
+        creds = prepared.required_anywhere
+        jobs.append(([pool.submit(_premiums, postings, asks, prepared, creds[i::PARTS], s, ("inflation", as_of, side))
+                      for i in range(PARTS)], counts))
+    return [({c: e for j in parts for c, e in j.result().items()}, counts) for parts, counts in jobs]
 
 
 def _shift_interval(prior: tuple[int, int], recent: tuple[int, int], interval: float) -> tuple[float, float]:
