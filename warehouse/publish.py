@@ -62,7 +62,23 @@ def _sums(con, table: str, by: str | None = None) -> dict[str | None, str]:
         rows = [(None, *con.execute(f"SELECT {agg} FROM {q}").fetchone())]
     else:
         rows = con.execute(f'SELECT "{by}", {agg} FROM {q} GROUP BY 1').fetchall()
-    return {None if by is None else str(v): hashlib.sha256(repr((schema, n, int(h))).encode()).hexdigest() for v, n, h in rows}
+    out = {None if by is None else str(v): _digest(schema, n, h) for v, n, h in rows}
+    if by is not None:
+        # The whole table's checksum from the same pass: its row count and hash sum
+        # are the partitions' totals (exact integers), so it equals table_checksum.
+        out[WHOLE] = _digest(schema, sum(r[1] for r in rows), sum(int(r[2]) for r in rows))
+    return out
+
+
+WHOLE = "\x00whole"  # key of the whole-table checksum in _sums(..., by) (no partition value is spelled so)
+
+
+def _digest(schema, n, h) -> str:
+    return hashlib.sha256(repr((schema, n, int(h))).encode()).hexdigest()
+
+
+def _partition_sums(sums: dict) -> dict:
+    return {k: v for k, v in sums.items() if k != WHOLE}
 
 
 def table_checksum(con, table: str) -> str:
@@ -108,33 +124,46 @@ def _fill(con, t, where: str = "", params: list | None = None) -> None:
     con.execute(f'INSERT INTO "{t.name}" SELECT * FROM work."{t.name}" {where} ORDER BY {order}', params or [])
 
 
-def _update(con, t) -> tuple[str, str]:
+def _update(con, t) -> tuple[str, str, dict | None]:
     """Bring table t of the copied previous file up to the work database's contents.
 
     Unchanged (equal checksums): kept. Otherwise the partitions (week, or the
     DDL header's export_partition) whose checksums differ are deleted and
     inserted again from work; without a partition column, or if the result
     does not checksum equal to work (it always should), every row is replaced.
-    Returns what was done (for the manifest) and the table's checksum now."""
-    want = table_checksum(con, f"work.{t.name}")
-    if table_checksum(con, t.name) == want:
-        return "kept", want
+    Returns what was done (for the manifest), the table's checksum now and,
+    for a partitioned table, its partitions' checksums (for the export). A
+    partitioned table's checksums come from one grouped pass per side (the
+    whole table's from the same pass): posting_lineage holds a row per source
+    posting ever loaded, so each pass over it grows with the history."""
     part = _partition_column(con, t)
-    if part is not None:
-        new, old = _sums(con, f"work.{t.name}", part), _sums(con, t.name, part)
-        changed = sorted(v for v in set(new) | set(old) if new.get(v) != old.get(v))
-        if "None" not in changed:  # a null partition value has no IN-list spelling: replace all
-            where = f'WHERE CAST("{part}" AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))'
-            con.execute(f'DELETE FROM "{t.name}" {where}', [changed])
-            _fill(con, t, where, [changed])
-            if table_checksum(con, t.name) == want:
-                return f"{len(changed)} of {len(new)} {part} partitions replaced", want
+    if part is None:
+        want = table_checksum(con, f"work.{t.name}")
+        if table_checksum(con, t.name) == want:
+            return "kept", want, None
+        con.execute(f'DELETE FROM "{t.name}"')
+        _fill(con, t)
+        return "all rows replaced", table_checksum(con, t.name), None
+    new, old = _sums(con, f"work.{t.name}", part), _sums(con, t.name, part)
+    want = new[WHOLE]
+    if old[WHOLE] == want:
+        return "kept", want, _partition_sums(new)
+    new, old = _partition_sums(new), _partition_sums(old)
+    changed = sorted(v for v in set(new) | set(old) if new.get(v) != old.get(v))
+    if "None" not in changed:  # a null partition value has no IN-list spelling: replace all
+        where = f'WHERE CAST("{part}" AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))'
+        con.execute(f'DELETE FROM "{t.name}" {where}', [changed])
+        _fill(con, t, where, [changed])
+        now = _sums(con, t.name, part)
+        if now[WHOLE] == want:
+            return f"{len(changed)} of {len(new)} {part} partitions replaced", want, _partition_sums(now)
     con.execute(f'DELETE FROM "{t.name}"')
     _fill(con, t)
-    return "all rows replaced", table_checksum(con, t.name)
+    now = _sums(con, t.name, part)
+    return "all rows replaced", now[WHOLE], _partition_sums(now)
 
 
-def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
+def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> tuple[dict, dict]:
     """Write the published tables of `work_db` into the new file `tmp`.
 
     previous: the published file being replaced, when it has this code's
@@ -145,8 +174,12 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
     the history (the SQL copy of every table into a fresh file cost 1.5 s at
     that scale and grew with it). Every table's checksum in the new file is
     checked against the work database's, whichever path wrote it.
+
+    Returns the manifest and, per partitioned table whose partitions were
+    checksummed on the way, those checksums of the new file (for _export).
     """
     manifest: dict = {"tables": {}, "schema_signature": schema_signature(), "build": "incremental" if previous else "full"}
+    partition_sums: dict = {}
     if previous is not None:
         shutil.copyfile(previous, tmp)
     con = duckdb.connect(str(tmp))
@@ -158,7 +191,9 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
                 _fill(con, t)
                 action, checksum = "written", table_checksum(con, t.name)
             else:
-                action, checksum = _update(con, t)
+                action, checksum, sums = _update(con, t)
+                if sums is not None:
+                    partition_sums[t.name] = sums
             manifest["tables"][t.name] = {
                 "rows": con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0],
                 "checksum": checksum,
@@ -171,7 +206,7 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> dict:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return manifest
+    return manifest, partition_sums
 
 
 def _previous_to_update(target: Path, manifest_path: Path) -> tuple[Path | None, int]:
@@ -211,7 +246,7 @@ def _link_tree(src: Path, dst: Path) -> None:
             shutil.copy2(f, dst / f.name)
 
 
-def _export(db: Path, out: Path, previous: Path | None = None) -> dict:
+def _export(db: Path, out: Path, previous: Path | None = None, known_sums: dict | None = None) -> dict:
     """Write the Parquet exports of `db` into `out`; returns per-table counts of
     partitions written and reused.
 
@@ -222,7 +257,8 @@ def _export(db: Path, out: Path, previous: Path | None = None) -> dict:
     partitions (and posting_lineage's canonical_last_seen partitions it moved
     rows out of), so the export costs the changed partitions, not the history.
     The index travels inside the export folder, swapped with it, so it always
-    describes the files beside it.
+    describes the files beside it. known_sums: partition checksums of `db`
+    already computed (_build's), per table; the others are computed here.
     """
     prev_index: dict = {}
     if previous is not None and (previous / PARTITION_INDEX).exists():
@@ -242,7 +278,7 @@ def _export(db: Path, out: Path, previous: Path | None = None) -> dict:
                 con.execute(f"COPY (SELECT * FROM \"{t.name}\" ORDER BY {order}) TO '{out / (t.name + '.parquet')}' (FORMAT parquet)")
                 stats[t.name] = {"written": 1, "reused": 0}
                 continue
-            sums = _sums(con, t.name, part)
+            sums = (known_sums or {}).get(t.name) or _partition_sums(_sums(con, t.name, part))
             old = prev_index.get(t.name, {}).get("partitions", {}) if prev_index.get(t.name, {}).get("column") == part else {}
             reuse = sorted(v for v, h in sums.items()
                            if old.get(v) == h and previous is not None and (previous / t.name / f"{part}={v}").is_dir())
@@ -283,10 +319,11 @@ def publish(export_parquet: bool = True) -> dict:
         try:
             manifest_path = target.parent / "credwatch.publish.json"
             previous, updates = _previous_to_update(target, manifest_path)
-            manifest = _build(tmp, p.work_db, previous)
+            manifest, partition_sums = _build(tmp, p.work_db, previous)
             manifest["updates_since_full"] = updates + 1 if previous else 0
             if export_parquet:
-                manifest["export_partitions"] = _export(tmp, exports_tmp, exports if exports.exists() else None)
+                manifest["export_partitions"] = _export(tmp, exports_tmp, exports if exports.exists() else None,
+                                                       partition_sums)
             _fsync(tmp)
         except (OSError, duckdb.Error) as exc:
             tmp.unlink(missing_ok=True)
