@@ -257,6 +257,43 @@ def test_republish_updates_a_copy_of_the_previous_file(two_weeks, monkeypatch):
     assert [publish(export_parquet=False)["build"] for _ in range(4)] == ["incremental", "incremental", "full", "incremental"]
 
 
+def test_a_stale_export_index_never_publishes_a_wrong_table(two_weeks):
+    """A republish takes the old file's partition checksums from the export
+    index its publish recorded. When a publish died after swapping the
+    database in and before swapping the exports, the exports (and their
+    index) are one publish older than the file. That must cost only time:
+    here the index says week 2026-W11 holds what work holds while the file
+    holds another week 2, and the result still equals work."""
+    import shutil as sh
+
+    from test_warehouse import write_partition
+    from warehouse.load import load_weeks
+    from warehouse.publish import table_checksum
+
+    publish()
+    exports = paths().published_db.parent / "exports"
+    older = exports.parent / "exports-older"
+    sh.copytree(exports, older)  # the fixture's week 2, files and index
+    write_partition("2026-W11", 5, [(0, "cissp", True), (1, "cissp", True), (3, "pmp", True), (4, "pmp", True)])
+    load_weeks(["2026-W11"])
+    publish()  # the file now holds the new week 2 ...
+    sh.rmtree(exports)
+    older.rename(exports)  # ... and the exports are those of the publish before (it died in between)
+    write_partition("2026-W11", 5, [(0, "cissp", True), (3, "pmp", True), (4, "pmp", True)])
+    load_weeks(["2026-W11"])  # work is back to the fixture's week 2, which the index claims the file holds
+    out = publish()
+    assert out["build"] == "incremental"
+    assert out["tables"]["credential_demand_weekly"]["publish"] == "1 of 2 week partitions replaced"
+    work = duckdb.connect(str(paths().work_db), read_only=True)
+    want = {t: table_checksum(work, t) for t in out["tables"]}
+    work.close()
+    pub = duckdb.connect(str(paths().published_db), read_only=True)
+    assert {t: table_checksum(pub, t) for t in out["tables"]} == want
+    pub.close()
+    assert {t: v["checksum"] for t, v in out["tables"].items()} == want
+    _exports_equal_tables(exports, paths().published_db)
+
+
 def test_table_checksum_is_order_free_and_sees_every_value():
     """Equal contents give equal checksums in any order; one changed value, one
     repeated row, a last-bit float difference or a renamed column do not."""

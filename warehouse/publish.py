@@ -124,7 +124,7 @@ def _fill(con, t, where: str = "", params: list | None = None) -> None:
     con.execute(f'INSERT INTO "{t.name}" SELECT * FROM work."{t.name}" {where} ORDER BY {order}', params or [])
 
 
-def _update(con, t) -> tuple[str, str, dict | None]:
+def _update(con, t, recorded: dict | None = None) -> tuple[str, str, dict | None]:
     """Bring table t of the copied previous file up to the work database's contents.
 
     Unchanged (equal checksums): kept. Otherwise the partitions (week, or the
@@ -132,10 +132,18 @@ def _update(con, t) -> tuple[str, str, dict | None]:
     inserted again from work; without a partition column, or if the result
     does not checksum equal to work (it always should), every row is replaced.
     Returns what was done (for the manifest), the table's checksum now and,
-    for a partitioned table, its partitions' checksums (for the export). A
-    partitioned table's checksums come from one grouped pass per side (the
+    for a partitioned table, its partitions' checksums (for the export).
+
+    A partitioned table's checksums come from one grouped pass per side (the
     whole table's from the same pass): posting_lineage holds a row per source
-    posting ever loaded, so each pass over it grows with the history."""
+    posting ever loaded, so each pass over it grows with the history.
+    recorded: the copied file's partition column and checksums as its publish
+    recorded them (its export index entry), standing in for the pass over the
+    old side. The
+    result is checked by a pass over the new file either way, so a record
+    that does not match the file (a publish that died between swapping the
+    database and the exports) costs the passes it saved, never a wrong table.
+    """
     part = _partition_column(con, t)
     if part is None:
         want = table_checksum(con, f"work.{t.name}")
@@ -144,14 +152,28 @@ def _update(con, t) -> tuple[str, str, dict | None]:
         con.execute(f'DELETE FROM "{t.name}"')
         _fill(con, t)
         return "all rows replaced", table_checksum(con, t.name), None
-    new, old = _sums(con, f"work.{t.name}", part), _sums(con, t.name, part)
+    new = _sums(con, f"work.{t.name}", part)
     want = new[WHOLE]
+    new = _partition_sums(new)
+    where = f'WHERE CAST("{part}" AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))'
+
+    def differing(old: dict) -> list[str]:
+        return sorted(v for v in set(new) | set(old) if new.get(v) != old.get(v))
+
+    if isinstance(recorded, dict) and recorded.get("column") == part and isinstance(recorded.get("partitions"), dict):
+        changed = differing(recorded["partitions"])
+        if "None" not in changed:  # a null partition value has no IN-list spelling
+            if changed:
+                con.execute(f'DELETE FROM "{t.name}" {where}', [changed])
+                _fill(con, t, where, [changed])
+            now = _sums(con, t.name, part)
+            if now[WHOLE] == want:
+                return (f"{len(changed)} of {len(new)} {part} partitions replaced" if changed else "kept"), want, _partition_sums(now)
+    old = _sums(con, t.name, part)
     if old[WHOLE] == want:
-        return "kept", want, _partition_sums(new)
-    new, old = _partition_sums(new), _partition_sums(old)
-    changed = sorted(v for v in set(new) | set(old) if new.get(v) != old.get(v))
-    if "None" not in changed:  # a null partition value has no IN-list spelling: replace all
-        where = f'WHERE CAST("{part}" AS VARCHAR) IN (SELECT unnest(CAST(? AS VARCHAR[])))'
+        return "kept", want, new
+    changed = differing(_partition_sums(old))
+    if "None" not in changed:
         con.execute(f'DELETE FROM "{t.name}" {where}', [changed])
         _fill(con, t, where, [changed])
         now = _sums(con, t.name, part)
@@ -163,7 +185,7 @@ def _update(con, t) -> tuple[str, str, dict | None]:
     return "all rows replaced", now[WHOLE], _partition_sums(now)
 
 
-def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> tuple[dict, dict]:
+def _build(tmp: Path, work_db: Path, previous: Path | None = None, recorded: dict | None = None) -> tuple[dict, dict]:
     """Write the published tables of `work_db` into the new file `tmp`.
 
     previous: the published file being replaced, when it has this code's
@@ -174,6 +196,9 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> tuple[dict
     the history (the SQL copy of every table into a fresh file cost 1.5 s at
     that scale and grew with it). Every table's checksum in the new file is
     checked against the work database's, whichever path wrote it.
+
+    recorded: previous's export index as its publish recorded it
+    (_recorded_sums), for _update.
 
     Returns the manifest and, per partitioned table whose partitions were
     checksummed on the way, those checksums of the new file (for _export).
@@ -191,7 +216,7 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> tuple[dict
                 _fill(con, t)
                 action, checksum = "written", table_checksum(con, t.name)
             else:
-                action, checksum, sums = _update(con, t)
+                action, checksum, sums = _update(con, t, (recorded or {}).get(t.name))
                 if sums is not None:
                     partition_sums[t.name] = sums
             manifest["tables"][t.name] = {
@@ -207,6 +232,16 @@ def _build(tmp: Path, work_db: Path, previous: Path | None = None) -> tuple[dict
     finally:
         con.close()
     return manifest, partition_sums
+
+
+def _recorded_sums(exports: Path) -> dict:
+    """The export index of the last publish: per table, its partition column
+    and partition checksums ({} when unreadable)."""
+    try:
+        index = json.loads((exports / PARTITION_INDEX).read_text())
+    except (OSError, ValueError):
+        return {}
+    return index if isinstance(index, dict) else {}
 
 
 def _previous_to_update(target: Path, manifest_path: Path) -> tuple[Path | None, int]:
@@ -319,7 +354,8 @@ def publish(export_parquet: bool = True) -> dict:
         try:
             manifest_path = target.parent / "credwatch.publish.json"
             previous, updates = _previous_to_update(target, manifest_path)
-            manifest, partition_sums = _build(tmp, p.work_db, previous)
+            recorded = _recorded_sums(exports) if previous is not None and exports.exists() else None
+            manifest, partition_sums = _build(tmp, p.work_db, previous, recorded)
             manifest["updates_since_full"] = updates + 1 if previous else 0
             if export_parquet:
                 manifest["export_partitions"] = _export(tmp, exports_tmp, exports if exports.exists() else None,
