@@ -29,6 +29,12 @@ def _trailing(ctx: Context, week: str, n: int) -> list[str]:
     return [w for w in (shift(week, -k) for k in range(n, 0, -1)) if w in loaded]
 
 
+def _needed(ctx: Context, n: int) -> list[str]:
+    """The validated weeks and their trailing loaded weeks: all the volume checks
+    read (a scan of every loaded week grew with the history)."""
+    return sorted(set(ctx.weeks) | {w for week in ctx.weeks for w in _trailing(ctx, week, n)})
+
+
 def _median(values: list[float]) -> float | None:
     import statistics
 
@@ -42,7 +48,8 @@ def _source_volume(ctx: Context, out: Plan) -> None:
     cfg = ctx.q["volume"]
     n_hist = cfg["trailing_weeks"]
     counts = {(s, w): n for s, w, n in ctx.con.execute(
-        "SELECT source, week, count(*) FROM stg_postings GROUP BY ALL").fetchall()}
+        "SELECT source, week, count(*) FROM stg_postings WHERE week IN (SELECT unnest(CAST(? AS VARCHAR[]))) GROUP BY ALL",
+        [_needed(ctx, n_hist)]).fetchall()}
     configured = job_sources()
     rows, young, small = [], {}, {}
     for week in ctx.weeks:
@@ -99,13 +106,16 @@ def _coverage(ctx: Context, out: Plan) -> None:
     demand = ""
     if ctx.has("int_credential_mentions", "counts_as_demand"):
         exprs["credential_share"] = "avg((d.posting_key IS NOT NULL)::INT)"
-        demand = ("LEFT JOIN (SELECT DISTINCT week, posting_key FROM int_credential_mentions WHERE counts_as_demand) d "
+        demand = ("LEFT JOIN (SELECT DISTINCT week, posting_key FROM int_credential_mentions WHERE counts_as_demand "
+                  "AND week IN (SELECT unnest(CAST($weeks AS VARCHAR[])))) d "
                   "ON d.week = p.week AND d.posting_key = p.posting_key")
     bands = {k: v for k, v in cfg["shares"].items() if k in exprs}
     if not bands:
         return
     sel = ", ".join(f"{e} AS {k}" for k, e in exprs.items() if k in bands)
-    per_week = ctx.df(f"SELECT p.week, count(*) AS postings, {sel} FROM stg_postings p {demand} GROUP BY p.week ORDER BY p.week")
+    per_week = ctx.df(f"SELECT p.week, count(*) AS postings, {sel} FROM stg_postings p {demand} "
+                      "WHERE p.week IN (SELECT unnest(CAST($weeks AS VARCHAR[]))) GROUP BY p.week ORDER BY p.week",
+                      {"weeks": _needed(ctx, cfg["trailing_weeks"])})
     by_week = {r["week"]: r for r in per_week.to_dict("records")}
     min_n = ctx.q["min_postings_for_rates"]
     rows = []
