@@ -177,6 +177,7 @@ def refresh_section(r: dict) -> str:
         "|---|---|---:|---:|---:|",
         *step_rows,
         "",
+        *_rebuilt_line(r),
         f"Setup, not part of the ratio: loading the {s['history_weeks']} weeks of history in one `load_weeks` call took "
         f"{r['setup']['history_load_s']} s and publishing them {r['setup']['history_publish_s']} s (wall).",
     ]
@@ -185,6 +186,18 @@ def refresh_section(r: dict) -> str:
                       "reasons of the generator, not of the refresh; publish was measured anyway:",
                   *[f"- {f[:220]}…" if len(f) > 220 else f"- {f}" for f in failures]]
     return "\n".join(lines)
+
+
+def _rebuilt_line(r: dict) -> list[str]:
+    """What the refresh rebuilt (results written before it was recorded have none)."""
+    got = (r.get("rebuilt") or {}).get("refresh")
+    if not got:
+        return []
+    marts = got.get("marts_rebuilt") or []
+    what = ("only the new week" if len(marts) == 1 else
+            f"{len(marts)} weeks ({marts[0]}..{marts[-1]}): a posting seen again after a gap is active in the "
+            f"weeks between, so their marts and inflation rows are rebuilt")
+    return [f"Weeks the refresh rebuilt: {what}; dedupe replayed {', '.join(got.get('dedupe_replayed') or []) or 'none'}.", ""]
 
 
 def queries_section(r: dict) -> str:
