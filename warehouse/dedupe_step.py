@@ -182,15 +182,22 @@ def write_tables(con, result: Replay) -> None:
     """Replace the dedupe tables' rows that the replay can have changed.
 
     A member or canonical posting whose last_seen is before the first
-    replayed week and that the replay did not see again keeps its row by
-    construction; every other row is deleted and re-inserted.
+    replayed week, before and after the replay, keeps its row by
+    construction; every other row is deleted and re-inserted. That includes
+    rows whose last_seen moves back before that week: a reloaded week whose
+    new data no longer lists a posting that an earlier week did.
     """
     if not result.replayed:
         return
     since = result.replayed[0]
-    members = result.state.members.filter(pl.col("last_seen") >= since).sort("posting_key")
+    old_members = pl.Series([r[0] for r in con.execute(
+        "SELECT posting_key FROM int_source_postings WHERE last_seen >= ?", [since]).fetchall()], dtype=pl.String)
+    old_canon = pl.Series([r[0] for r in con.execute(
+        "SELECT canonical_id FROM int_canonical_postings WHERE last_seen >= ?", [since]).fetchall()], dtype=pl.String)
+    members = result.state.members.filter(
+        (pl.col("last_seen") >= since) | pl.col("posting_key").is_in(old_members.implode())).sort("posting_key")
     canon = (
-        result.state.canonicals.filter(pl.col("last_seen") >= since)
+        result.state.canonicals.filter((pl.col("last_seen") >= since) | pl.col("canonical_id").is_in(old_canon.implode()))
         .with_columns((week_index(pl.col("last_seen")) - week_index(pl.col("first_seen")) + 1).cast(pl.Int32).alias("weeks_active"))
         .select("canonical_id", "first_seen", "last_seen", "weeks_active", "weeks_seen", "repost_count", "duplicate_count", "n_members", "sources")
         .sort("canonical_id")
