@@ -53,7 +53,8 @@ def _quote(table: str) -> str:
 
 
 def _sums(con, table: str, by: str | None = None) -> dict[str | None, str]:
-    """table_checksum of the whole table (key None) or of each value of column `by`."""
+    """table_checksum of the whole table (key None), or of each value of column
+    `by` plus the whole table's (key WHOLE) from the same pass."""
     q = _quote(table)
     schema = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {q})").fetchall()
     cols = ", ".join(f'"{c}"' for c, _ in schema)
@@ -139,10 +140,10 @@ def _update(con, t, recorded: dict | None = None) -> tuple[str, str, dict | None
     posting ever loaded, so each pass over it grows with the history.
     recorded: the copied file's partition column and checksums as its publish
     recorded them (its export index entry), standing in for the pass over the
-    old side. The
-    result is checked by a pass over the new file either way, so a record
-    that does not match the file (a publish that died between swapping the
-    database and the exports) costs the passes it saved, never a wrong table.
+    old side. The result is checked by a pass over the new file either way,
+    so a record that does not match the file (a publish that died between
+    swapping the database and the exports) costs the passes it saved, never
+    a wrong table.
     """
     part = _partition_column(con, t)
     if part is None:
