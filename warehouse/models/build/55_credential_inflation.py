@@ -4,17 +4,24 @@ comments and docs/methodology.md).
 
 Global step: deletes and rebuilds the rows of the rebuilt weeks (an as-of
 week depends on every loaded week up to it, and the loader rebuilds every
-week from the earliest changed one on). Supply is counted from
+week from the earliest changed one on). Each window's estimates are kept in
+int_window_estimates: with 52 weeks loaded, an as-of week's prior window is
+the recent window of the as-of week 26 weeks before, so the weekly refresh
+bootstraps one window, not two. A window's bootstrap is seeded by its weeks
+(not by the as-of week), so a kept estimate is the one a rebuild computes. Supply is counted from
 int_offerings with credential_supply_weekly's definition (active offerings
 linked to a registry credential) because that table is refreshed by a later
 global step (92); tests check the two agree.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from statistics import NormalDist
 
+import numpy as np
 import polars as pl
 
 from credwatch.settings import load_config
@@ -99,26 +106,76 @@ def _premiums(postings, asks, prepared, credentials: list[str], s: premium.Setti
         prepared=prepared)}
 
 
-def _windows_estimates(con, prior: list[str], recent: list[str], s: premium.Settings, as_of: str, pool: ThreadPoolExecutor):
-    """(premium per credential, (asking, requiring) counts per credential) of both windows.
+def _windows_estimates(con, sides: list[list[str]], s: premium.Settings, pool: ThreadPoolExecutor) -> list[tuple[dict, dict]]:
+    """(premium per credential, (asking, requiring) counts per credential) of each window in `sides`.
 
     Only the DuckDB reads run on this thread (one connection is not shared
     across threads, and a cursor, another connection, would not see the
     load's uncommitted transaction); each window's set-up, then PARTS parts
-    of its credentials, run on the pool, the prior window's starting while
-    the recent window is read. The bootstraps are NumPy work that releases
-    the GIL (the generators, searchsorted, sorts). Every estimate depends
-    only on its own seeded generators, so neither the threads nor the parts
-    can change a number.
+    of its credentials, run on the pool, the first window's starting while
+    the next is read. The bootstraps are NumPy work that releases the GIL
+    (the generators, searchsorted, sorts). Every estimate depends only on
+    its own generators, seeded by the window's weeks, so neither the
+    threads, the parts nor the as-of week can change a number.
     """
-    setups = [pool.submit(_setup, premium.population_reads(con, weeks)) for weeks in (prior, recent)]
+    setups = [pool.submit(_setup, premium.population_reads(con, weeks)) for weeks in sides]
     jobs = []
-    for side, setup in zip(("prior", "recent"), setups):
+    for weeks, setup in zip(sides, setups):
         postings, asks, prepared, counts = setup.result()
         creds = prepared.required_anywhere
-        jobs.append(([pool.submit(_premiums, postings, asks, prepared, creds[i::PARTS], s, ("inflation", as_of, side))
+        jobs.append(([pool.submit(_premiums, postings, asks, prepared, creds[i::PARTS], s, ("inflation window", *weeks))
                       for i in range(PARTS)], counts))
     return [({c: e for j in parts for c, e in j.result().items()}, counts) for parts, counts in jobs]
+
+
+# ----------------------------------------------------------------------------- kept window estimates
+
+# The code a window's estimates come from: a change to it makes every kept estimate stale.
+_CODE = hashlib.sha256(Path(premium.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()
+
+_ESTIMATE_COLUMNS = ("n_required", "n_reference", "cells_used", "premium_pct", "ci_low_pct", "ci_high_pct",
+                     "suppressed", "suppressed_reason")
+_KEPT_SCHEMA = {"window_key": pl.String, "window_from": pl.String, "window_to": pl.String, "credential_id": pl.String,
+                "asking": pl.Int64, "requiring": pl.Int64, "n_required": pl.Int64, "n_reference": pl.Int64,
+                "cells_used": pl.Int64, "premium_pct": pl.Float64, "ci_low_pct": pl.Float64, "ci_high_pct": pl.Float64,
+                "suppressed": pl.Boolean, "suppressed_reason": pl.String, "boot": pl.List(pl.Float64)}
+
+
+def window_key(weeks: list[str], s: premium.Settings, credentials: list[str]) -> str:
+    """Identity of a window's estimates: its weeks, the settings, the registry and the code."""
+    h = hashlib.sha256()
+    for part in (_CODE, repr(s), "|".join(credentials), "|".join(weeks)):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _read_kept(con, keys: list[str]) -> dict[str, tuple[dict, dict]]:
+    """window_key -> (premium per credential, counts per credential) of the kept windows among `keys`."""
+    kept: dict[str, tuple[dict, dict]] = {}
+    if not keys:
+        return kept
+    df = pl.from_arrow(con.sql("SELECT * FROM int_window_estimates WHERE window_key IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                               params=[keys]).to_arrow_table())
+    for r in df.iter_rows(named=True):
+        prem, counts = kept.setdefault(r["window_key"], ({}, {}))
+        counts[r["credential_id"]] = (r["asking"], r["requiring"])
+        if r["n_required"] is not None:
+            prem[r["credential_id"]] = premium.Estimate(
+                r["n_required"], r["n_reference"], r["cells_used"], None, None, r["premium_pct"], r["ci_low_pct"],
+                r["ci_high_pct"], r["suppressed"], r["suppressed_reason"],
+                None if r["boot"] is None else np.asarray(r["boot"], dtype=np.float64))
+    return kept
+
+
+def _kept_rows(key: str, weeks: list[str], prem: dict, counts: dict) -> list[dict]:
+    out = []
+    for c, (n, r) in sorted(counts.items()):
+        e = prem.get(c)
+        row = {"window_key": key, "window_from": weeks[0], "window_to": weeks[-1], "credential_id": c,
+               "asking": n, "requiring": r, "boot": None if e is None or e.boot is None else e.boot.tolist()}
+        row.update({k: None if e is None else getattr(e, k) for k in _ESTIMATE_COLUMNS})
+        out.append(row)
+    return out
 
 
 def _shift_interval(prior: tuple[int, int], recent: tuple[int, int], interval: float) -> tuple[float, float]:
@@ -132,11 +189,12 @@ def _shift_interval(prior: tuple[int, int], recent: tuple[int, int], interval: f
 
 
 def rows(con, as_of: str, prior: list[str], recent: list[str], s: premium.Settings, cfg: dict,
-         pool: ThreadPoolExecutor) -> list[dict]:
+         estimates: tuple[tuple[dict, dict], tuple[dict, dict]]) -> list[dict]:
+    """credential_inflation rows of `as_of`; estimates: _windows_estimates' pair for (prior, recent)."""
     creds = _credentials(con)
     dem_p, dem_r = _demand(con, prior), _demand(con, recent)
     sup_p, sup_r = _supply(con, prior), _supply(con, recent)
-    (prem_p, asks_p), (prem_r, asks_r) = _windows_estimates(con, prior, recent, s, as_of, pool)
+    (prem_p, asks_p), (prem_r, asks_r) = estimates
     min_demand = float(cfg.get("inflation_min_demand_change_pp", 0.5))
     min_supply = float(cfg.get("inflation_min_supply_change_pct", 10))
     shift_pp = float(cfg.get("inflation_required_shift_pp", 10))
@@ -206,17 +264,38 @@ def build(con, params: dict) -> None:
     s = premium.settings()
     loaded = sorted(params["loaded_weeks"])
     rebuilt = sorted(params["rebuilt_weeks"])
+    creds = _credentials(con)
+    plan = {as_of: w for as_of in loaded if (w := windows(loaded, as_of, window, min_window)) is not None}
+    keys = {tuple(weeks): window_key(weeks, s, creds) for w in plan.values() for weeks in w}
+    # The loader rebuilds every loaded week from the earliest changed one on, so
+    # a kept window ending before it saw none of its postings or mentions
+    # change; windows no as-of week uses any more are dropped.
+    if rebuilt:
+        con.execute("DELETE FROM int_window_estimates WHERE window_to >= ?", [rebuilt[0]])
+    con.execute("DELETE FROM int_window_estimates WHERE window_key NOT IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                [sorted(set(keys.values()))])
+    todo = [a for a in rebuilt if a in plan]
+    kept = _read_kept(con, sorted({keys[tuple(weeks)] for a in todo for weeks in plan[a]}))
+    new_rows: list[dict] = []
     out = []
     with ThreadPoolExecutor(2) as pool:
-        for as_of in rebuilt:
-            w = windows(loaded, as_of, window, min_window)
-            if w is not None:
-                out += rows(con, as_of, *w, s, cfg, pool)
+        for as_of in todo:
+            sides = plan[as_of]
+            missing = [weeks for weeks in sides if keys[tuple(weeks)] not in kept]
+            for weeks, est in zip(missing, _windows_estimates(con, missing, s, pool) if missing else []):
+                kept[keys[tuple(weeks)]] = est
+                new_rows += _kept_rows(keys[tuple(weeks)], weeks, *est)
+            out += rows(con, as_of, *sides, s, cfg, tuple(kept[keys[tuple(weeks)]] for weeks in sides))
     con.execute("DELETE FROM credential_inflation WHERE as_of_week IN (SELECT unnest(CAST(? AS VARCHAR[])))", [rebuilt])
     # Weeks no longer loaded leave no rows behind.
     con.execute("DELETE FROM credential_inflation WHERE as_of_week NOT IN (SELECT unnest(CAST(? AS VARCHAR[])))", [loaded])
-    if out:
-        df = pl.DataFrame(out, schema=SCHEMA).sort("as_of_week", "credential_id")
-        con.register("_credential_inflation_rows", df.to_arrow())
-        con.execute("INSERT INTO credential_inflation SELECT * FROM _credential_inflation_rows")
-        con.unregister("_credential_inflation_rows")
+    _insert(con, "credential_inflation", pl.DataFrame(out, schema=SCHEMA).sort("as_of_week", "credential_id") if out else None)
+    _insert(con, "int_window_estimates", pl.DataFrame(new_rows, schema=_KEPT_SCHEMA) if new_rows else None)
+
+
+def _insert(con, table: str, df: pl.DataFrame | None) -> None:
+    if df is None:
+        return
+    con.register("_inflation_rows", df.to_arrow())
+    con.execute(f"INSERT INTO {table} SELECT * FROM _inflation_rows")
+    con.unregister("_inflation_rows")
