@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS int_window_estimates (
     suppressed_reason  VARCHAR,
     boot               DOUBLE[]
 );
-COMMENT ON TABLE int_window_estimates IS 'Intermediate: the pooled (ALL x ALL) premium estimate and the ask counts of each credential over one inflation window (its loaded weeks), as credential_inflation computed them. A window is recomputed when any loaded week from its first on is rebuilt, or when the estimator code, the premium settings or the credential registry change (all in window_key).';
+COMMENT ON TABLE int_window_estimates IS 'Intermediate: the pooled (ALL x ALL) premium estimate and the ask counts of each credential over one inflation window (its loaded weeks), as credential_inflation computed them. A window is recomputed when a load rebuilds any week up to its last (the loader rebuilds every week from the earliest changed one on, and a window also reads mentions of weeks before its first), or when the estimator code, the premium settings or the credential registry change (all in window_key).';
 COMMENT ON COLUMN int_window_estimates.window_key IS 'Hash of the window''s weeks, the premium settings, the registry''s credential ids and the estimator''s code.';
 COMMENT ON COLUMN int_window_estimates.window_from IS 'First week of the window.';
 COMMENT ON COLUMN int_window_estimates.window_to IS 'Last week of the window.';
