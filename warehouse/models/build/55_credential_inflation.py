@@ -5,8 +5,9 @@ comments and docs/methodology.md).
 Global step: deletes and rebuilds the rows of the rebuilt weeks (an as-of
 week depends on every loaded week up to it, and the loader rebuilds every
 week from the earliest changed one on). Each window's estimates are kept in
-int_window_estimates: with 52 weeks loaded, an as-of week's prior window is
-the recent window of the as-of week 26 weeks before, so the weekly refresh
+int_window_estimates: once 78 weeks are loaded, an as-of week's prior window
+is the recent window of the as-of week 26 weeks before (with fewer, the
+windows are half the loaded weeks and do not repeat), so the weekly refresh
 bootstraps one window, not two. A window's bootstrap is seeded by its weeks
 (not by the as-of week), so a kept estimate is the one a rebuild computes. Supply is counted from
 int_offerings with credential_supply_weekly's definition (active offerings
