@@ -279,10 +279,11 @@ def population(con, weeks: list[str]):
     Returns (postings, asks) as Polars frames:
     - postings: canonical_id, soc_major, region, salary (annualised USD or
       null), one row per canonical posting; a posting active in several of
-      the weeks counts once, with its attributes in the latest of them;
-    - asks: canonical_id, credential_id, rank (1 required, 2 or_equivalent,
-      3 preferred) from the demand mentions of that same listing, one row
-      per (canonical_id, credential_id), in canonical_id order.
+      the weeks counts once, with its attributes in the latest of them. Row
+      i is posting number i (no other order: no estimate depends on it);
+    - asks: pos (the posting's row in postings), credential_id, rank (1
+      required, 2 or_equivalent, 3 preferred) from the demand mentions of
+      that same listing, one row per (posting, credential).
     """
     return population_frames(*population_reads(con, weeks))
 
@@ -306,13 +307,15 @@ def population_reads(con, weeks: list[str]):
     """, params=[weeks]).to_arrow_table())
     # A listing's mentions are those of the week its text was seen (seen_week);
     # its strongest ask per credential taken here, so the join below meets at
-    # most one row per (listing, credential) and needs no group-by.
+    # most one row per (listing, credential) and needs no group-by. The
+    # registry filter is a semi-join: the inner join with dim_credential it
+    # replaces gave the same rows at twice the cost.
     mentions = pl.from_arrow(con.sql("""
         SELECT m.week AS seen_week, m.posting_key, m.credential_id,
                min(CAST(CASE m.strength WHEN 'required' THEN 1 WHEN 'or_equivalent' THEN 2 ELSE 3 END AS BIGINT)) AS rank
         FROM int_credential_mentions m
-        JOIN dim_credential d ON d.credential_id = m.credential_id
         WHERE m.counts_as_demand AND m.week IN (SELECT unnest(CAST(? AS VARCHAR[])))
+          AND m.credential_id IN (SELECT credential_id FROM dim_credential)
         GROUP BY ALL
     """, params=[ap["seen_week"].unique().sort().to_list()]).to_arrow_table())
     return ap, mentions
@@ -323,16 +326,16 @@ def population_frames(ap, mentions):
     that a caller can read on the connection's thread and assemble on another."""
     import polars as pl
 
-    ap = ap.sort("canonical_id")
+    # Postings keep the read's order (no estimate depends on it: every side is
+    # sorted or reduced to order statistics before use), and each ask carries
+    # its posting's row: one join of the asks, not a second one by canonical_id.
+    ap = ap.with_row_index("pos")
     postings = ap.select("canonical_id", "soc_major", "region", "salary")
-    # In canonical_id order (the join keeps the left order; a sort by both string
-    # keys cost more than the rest of the asks together); the order of one
-    # posting's credentials is not fixed, and no estimate depends on it.
-    asks = (ap.select("canonical_id", "posting_key", "seen_week")
-            .join(mentions, on=["seen_week", "posting_key"], maintain_order="left")
-            .select("canonical_id", "credential_id", "rank"))
+    asks = (ap.select("pos", "posting_key", "seen_week")
+            .join(mentions, on=["seen_week", "posting_key"])
+            .select("pos", "credential_id", "rank"))
     postings = postings.cast({"canonical_id": pl.String, "soc_major": pl.String, "region": pl.String, "salary": pl.Float64})
-    asks = asks.cast({"canonical_id": pl.String, "credential_id": pl.String, "rank": pl.Int64})
+    asks = asks.cast({"pos": pl.Int64, "credential_id": pl.String, "rank": pl.Int64})
     return postings, asks
 
 
@@ -381,9 +384,7 @@ def prepare(postings, asks) -> Prepared:
     cell_salary = [sorted_salary[bounds[i]:bounds[i + 1]] for i in range(len(cell_names))]
     pos_in_cell = np.full(len(salary), -1, dtype=np.int64)
     pos_in_cell[by_salary] = np.arange(len(by_salary)) - bounds[cell[by_salary]]
-    ask_idx = (asks.select("canonical_id").with_row_index("_ask")
-               .join(postings.select("canonical_id").with_row_index("_pos"), on="canonical_id", how="left")
-               .sort("_ask")["_pos"].cast(pl.Int64).to_numpy())
+    ask_idx = asks["pos"].to_numpy()
     ask_rank = asks["rank"].to_numpy()
     ask_rows = {c: np.asarray(r, dtype=np.int64) for c, r in
                 asks.with_row_index("_ask").group_by("credential_id").agg(pl.col("_ask")).iter_rows()}

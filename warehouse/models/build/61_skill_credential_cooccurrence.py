@@ -43,8 +43,9 @@ WITH window_rows AS (
     SELECT DISTINCT p.canonical_id, m.credential_id
     FROM pop p
     JOIN int_credential_mentions m ON m.week = p.seen_week AND m.posting_key = p.posting_key
-    JOIN dim_credential d ON d.credential_id = m.credential_id
-    WHERE m.counts_as_demand
+    -- A semi-join on the registry: the inner join with dim_credential gave the
+    -- same rows and cost ~0.1 s more over a 12-week window at 1M postings.
+    WHERE m.counts_as_demand AND m.credential_id IN (SELECT credential_id FROM dim_credential)
 ), skill AS (
     SELECT DISTINCT p.canonical_id, m.skill_id
     FROM pop p
